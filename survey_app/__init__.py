@@ -1,0 +1,75 @@
+"""survey_app: the five-group Project 06 self-assessment of a province."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import DEFAULTS, DEV_SECRET_KEY, database_uri
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    Settings come from :mod:`survey_app.config`, then ``SURVEY_*`` environment
+    variables, then ``test_config`` (tests pass a dict instead of touching the
+    environment).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_prefixed_env("SURVEY")
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config["DATABASE_URL"], app.instance_path)
+    app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_EVIDENCE_MB"]) + 1) * 1024 * 1024
+    refuse_dev_secret_in_production(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def refuse_dev_secret_in_production(app: Flask) -> None:
+    """Stop a production start that would sign sessions with a public key."""
+    if app.config["ENV"] == "production" and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
+        raise RuntimeError(
+            "SURVEY_SECRET_KEY must be set to a long random value in production "
+            "(SURVEY_ENV=production); refusing to start with the development key."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from . import i18n, models  # noqa: F401  (models register their tables)
+    from .auth import init_login
+    from .extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    migrate.init_app(app, db, render_as_batch=True, directory=migrations)
+    csrf.init_app(app)
+    init_login(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth.routes import bp as auth_bp
+    from .main.routes import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import init_app as init_cli
+
+    init_cli(app)

@@ -1,0 +1,14 @@
+"""Command groups of ``flask --app survey_app``; each docstring is the help."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .bank import bank_cli
+from .demo import demo_cli
+from .users import users_cli
+
+
+def init_app(app: Flask) -> None:
+    for group in (bank_cli, demo_cli, users_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from ..services.home import home_view
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    return render_template("main/home.html", view=home_view(current_user, date.today()))
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """For load balancers: answers without touching the session."""
+    return {"status": "ok"}

@@ -1,0 +1,30 @@
+"""Database models, re-exported for Alembic autogenerate and ``flask shell``."""
+
+from .bank import BankGroup, BankOption, BankQuestion, BankSection, BankVersion
+from .responses import Answer, AnswerRevision, GroupStatus, Response, ResponseGroup
+from .rounds import Round, RoundUnit
+from .routing import RoutingRole, RoutingRule
+from .units import Membership, Role, Unit, UnitKind, User, utcnow
+
+__all__ = [
+    "Answer",
+    "AnswerRevision",
+    "BankGroup",
+    "BankOption",
+    "BankQuestion",
+    "BankSection",
+    "BankVersion",
+    "GroupStatus",
+    "Membership",
+    "Response",
+    "ResponseGroup",
+    "Role",
+    "Round",
+    "RoundUnit",
+    "RoutingRole",
+    "RoutingRule",
+    "Unit",
+    "UnitKind",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,45 @@
+"""Survey rounds (đợt khảo sát): which bank, when, and who takes part."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .bank import BankVersion
+from .units import Unit
+
+
+class Round(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
+    opens_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+
+    bank_version: Mapped[BankVersion] = relationship()
+    participants: Mapped[list[RoundUnit]] = relationship(back_populates="round", cascade="all, delete-orphan")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+    def is_open_on(self, day: date) -> bool:
+        return self.opens_on <= day <= self.due_on
+
+
+class RoundUnit(db.Model):  # type: ignore[name-defined,misc]
+    """A unit that takes part in a round."""
+
+    __tablename__ = "round_units"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+    round: Mapped[Round] = relationship(back_populates="participants")
+    unit: Mapped[Unit] = relationship()
