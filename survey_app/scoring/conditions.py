@@ -1,0 +1,86 @@
+"""Which questions a unit sees: applicability by unit kind, and conditions.
+
+A question is *visible* to a unit when it applies to the unit's kind (an
+empty ``applies_to`` means every kind) and its condition, if any, holds on
+the answer to an earlier, itself visible, question. A hidden question's
+answer is ignored and the question is left out of every score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from survey_app.questionnaires.schema import CHOICE_TYPES, Bank, Condition, Question
+
+from .scorers import Status, value_scorer
+from .values import as_number, selected_options
+
+
+def applies_to_kind(q: Question, unit_kind: str) -> bool:
+    """Whether ``q`` is asked of units of ``unit_kind``."""
+    return not q.applies_to or unit_kind in q.applies_to
+
+
+def condition_test(cond: Condition, source: Question) -> Callable[[object], bool]:
+    """:func:`condition_holds` for ``cond`` on ``source``, as a function of the answer alone."""
+    valid = value_scorer(source)
+    choice = source.type in CHOICE_TYPES
+    expected = cond.equals
+    if isinstance(expected, bool):  # a TOML boolean reads as yes / no
+        expected = "yes" if expected else "no"
+
+    def holds(value: object) -> bool:
+        if value is None or valid(value) is Status.UNANSWERED:
+            return False
+        if cond.at_least is not None:
+            x = as_number(value)
+            return x is not None and x >= cond.at_least
+        picked = selected_options(source, value) if choice else None
+        if cond.any_of:
+            if picked is not None:
+                return any(code in cond.any_of for code in picked)
+            return isinstance(value, str) and value in cond.any_of
+        if expected is None:
+            return True
+        if isinstance(expected, str):
+            if picked is not None:
+                return expected in picked
+            return isinstance(value, str) and value.strip() == expected
+        x = as_number(value)
+        return x is not None and x == float(expected)
+
+    return holds
+
+
+def condition_holds(cond: Condition, source: Question, value: object) -> bool:
+    """Whether ``value``, the answer to ``source``, meets ``cond``.
+
+    An unanswered or malformed answer meets no condition. ``equals`` on a
+    choice question means "this option is picked"; ``any_of`` means "one of
+    these is picked"; ``at_least`` compares a number.
+    """
+    return condition_test(cond, source)(value)
+
+
+def visibility(questions: Iterable[Question], unit_kind: str, answers: Mapping[str, object]) -> dict[str, bool]:
+    """Visible or not, for each of ``questions`` (in bank order) and a unit."""
+    seen: dict[str, Question] = {}
+    visible: dict[str, bool] = {}
+    for q in questions:
+        shown = applies_to_kind(q, unit_kind)
+        cond = q.condition
+        if shown and cond is not None:
+            source = seen.get(cond.question)
+            shown = (
+                source is not None
+                and visible[source.code]
+                and condition_holds(cond, source, answers.get(cond.question))
+            )
+        visible[q.code] = shown
+        seen[q.code] = q
+    return visible
+
+
+def bank_visibility(bank: Bank, unit_kind: str, answers: Mapping[str, object]) -> dict[str, bool]:
+    """:func:`visibility` over every question of ``bank``."""
+    return visibility(bank.questions, unit_kind, answers)
