@@ -6,9 +6,10 @@ from flask import Flask
 
 from .bank import bank_cli
 from .demo import demo_cli
+from .scores import scores_cli
 from .users import users_cli
 
 
 def init_app(app: Flask) -> None:
-    for group in (bank_cli, demo_cli, users_cli):
+    for group in (bank_cli, demo_cli, scores_cli, users_cli):
         app.cli.add_command(group)

@@ -1,7 +1,16 @@
 """Database models, re-exported for Alembic autogenerate and ``flask shell``."""
 
 from .bank import BankGroup, BankOption, BankQuestion, BankSection, BankVersion
-from .responses import Answer, AnswerRevision, GroupStatus, Response, ResponseGroup
+from .responses import (
+    Answer,
+    AnswerRevision,
+    Bottleneck,
+    EvidenceFile,
+    GroupEvent,
+    GroupStatus,
+    Response,
+    ResponseGroup,
+)
 from .rounds import Round, RoundUnit
 from .routing import RoutingRole, RoutingRule
 from .units import Membership, Role, Unit, UnitKind, User, utcnow
@@ -14,6 +23,9 @@ __all__ = [
     "BankQuestion",
     "BankSection",
     "BankVersion",
+    "Bottleneck",
+    "EvidenceFile",
+    "GroupEvent",
     "GroupStatus",
     "Membership",
     "Response",

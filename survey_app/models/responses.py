@@ -10,24 +10,18 @@ history of a value (and a before/after comparison) is always available.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..workflow import Status
 from .bank import BankQuestion
 from .rounds import Round
 from .units import Unit, User, utcnow
 
-
-class GroupStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    ACCEPTED = "accepted"
+GroupStatus = Status  # the workflow owns the statuses and their transitions
 
 
 class Response(db.Model):  # type: ignore[name-defined,misc]
@@ -38,6 +32,9 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    overall_index: Mapped[float | None] = mapped_column(Float)  # 0–1, over submitted groups
+    band: Mapped[str | None] = mapped_column(String(10))
 
     round: Mapped[Round] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -59,11 +56,21 @@ class ResponseGroup(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    score: Mapped[float | None] = mapped_column(Float)  # 0–100, stored on submission
+    # Stored when the group is submitted (and by `flask scores recompute`):
+    score: Mapped[float | None] = mapped_column(Float)  # 0–100
     band: Mapped[str | None] = mapped_column(String(10))
+    section_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # code → {"score", "band"}
+    missing: Mapped[list[str] | None] = mapped_column(JSON)  # required questions left unanswered
+    critical_failed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scored_fingerprint: Mapped[str | None] = mapped_column(String(64))  # bank content the score used
 
     response: Mapped[Response] = relationship(back_populates="groups")
     submitted_by: Mapped[User | None] = relationship()
+    bottlenecks: Mapped[list[Bottleneck]] = relationship(back_populates="response_group",
+                                                         cascade="all, delete-orphan")
+    events: Mapped[list[GroupEvent]] = relationship(back_populates="response_group", cascade="all, delete-orphan",
+                                                    order_by="GroupEvent.id")
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
@@ -80,6 +87,8 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
     question_id: Mapped[int] = mapped_column(ForeignKey("bank_questions.id"), index=True)
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     comment: Mapped[str | None] = mapped_column(Text)
+    # Evidence given next to the answer: {"document_number", "document_date", "files": [ids]}
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -89,16 +98,85 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
 
 
 class AnswerRevision(db.Model):  # type: ignore[name-defined,misc]
-    """One change to an answer: who, when, old and new value and comment."""
+    """One change to an answer: who, when, old and new value and comment.
+
+    ``group_version`` is the version the group reached with this change, so
+    the value an editor started from can be rebuilt when saves collide.
+    """
 
     __tablename__ = "answer_revisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    response_group_id: Mapped[int | None] = mapped_column(ForeignKey("response_groups.id", ondelete="CASCADE"),
+                                                          index=True)
+    group_version: Mapped[int | None]
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     old_comment: Mapped[str | None] = mapped_column(Text)
     new_comment: Mapped[str | None] = mapped_column(Text)
+    old_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reason: Mapped[str | None] = mapped_column(String(40))  # e.g. "demo", "import"
+
+    answer: Mapped[Answer] = relationship()
+
+
+class Bottleneck(db.Model):  # type: ignore[name-defined,misc]
+    """A bottleneck found in a submitted group, as the scoring engine listed it."""
+
+    __tablename__ = "bottlenecks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_group_id: Mapped[int] = mapped_column(ForeignKey("response_groups.id", ondelete="CASCADE"), index=True)
+    group_code: Mapped[str] = mapped_column(String(40), index=True)
+    section_code: Mapped[str] = mapped_column(String(40))
+    question_code: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    lead_agencies: Mapped[list[str]] = mapped_column(JSON)
+
+    response_group: Mapped[ResponseGroup] = relationship(back_populates="bottlenecks")
+
+
+class GroupEvent(db.Model):  # type: ignore[name-defined,misc]
+    """A workflow transition of a group: submit, return, accept, reopen."""
+
+    __tablename__ = "group_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_group_id: Mapped[int] = mapped_column(ForeignKey("response_groups.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    response_group: Mapped[ResponseGroup] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class EvidenceFile(db.Model):  # type: ignore[name-defined,misc]
+    """An uploaded evidence file, kept in the database so every app server has it."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("bank_questions.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    response: Mapped[Response] = relationship()
+    question: Mapped[BankQuestion] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()

@@ -38,8 +38,9 @@ from ..models import (
     utcnow,
 )
 from ..questionnaires import Bank, bank_path
-from ..questionnaires.samples import sample_answers
 from .banks import load_bank_version, question_ids
+from .demo_answers import sample_answers
+from .scoring import store_scores
 
 DEMO_PASSWORD = "demo2024"
 ROUND_CODE = "P06-2024"
@@ -242,6 +243,8 @@ def _ensure_answers(report: SeedReport, bank: Bank, rnd: Round, units: dict[str,
             db.session.execute(insert(Answer), answer_chunk)
         report.responses += len(groups) // max(len(group_codes), 1)
         report.answers += len(answers_rows)
+    if plans:  # submitted demo groups carry their stored scores, as real ones do
+        store_scores(rnd, select(Response.id).where(Response.round_id == rnd.id, Response.unit_id.in_(plans)))
 
 
 def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -12,8 +12,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from .conditions import visible
-from .schema import Bank, Column, ColumnType, Question, QuestionType
+from ..questionnaires.schema import Bank, Column, ColumnType, Question, QuestionType
+from ..scoring import applies_to_kind, condition_holds
 
 _WORDS = (
     "Chưa có hướng dẫn thống nhất", "Thiếu kinh phí", "Phần mềm chưa kết nối",
@@ -30,10 +30,14 @@ def sample_answers(bank: Bank, unit_kind: str, quality: float, rng: random.Rando
     hidden by its condition gets no answer, as in a real form.
     """
     answers: dict[str, Any] = {}
+    by_code = {q.code: q for q in bank.questions}
     for q in bank.questions:
         if groups is not None and q.group not in groups:
             continue
-        if not visible(q, unit_kind, answers):
+        if not applies_to_kind(q, unit_kind):
+            continue
+        cond = q.condition
+        if cond is not None and not condition_holds(cond, by_code[cond.question], answers.get(cond.question)):
             continue
         answers[q.code] = sample_value(q, quality, rng)
     return answers

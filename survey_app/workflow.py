@@ -1,0 +1,89 @@
+"""The life of a group's answers: one table of allowed transitions.
+
+Every change of a group's status goes through :func:`next_status`, so the
+rules live here and nowhere else. Pure: no Flask, no database.
+
+    not_started ─save→ draft ─submit→ submitted ─accept→ accepted
+                         ↑                │  ↑              │
+                         └──── return ────┘  └── reopen ────┘
+    returned ─save→ returned ─submit→ submitted
+
+A returned group stays "returned" while the unit corrects it, so the
+reviewer's reason stays on top of its home page until it is resubmitted.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+
+class Action(StrEnum):
+    SAVE = "save"
+    SUBMIT = "submit"
+    RETURN = "return"
+    ACCEPT = "accept"
+    REOPEN = "reopen"
+
+
+class InvalidTransition(Exception):
+    """The action is not allowed from the group's status, or for this role."""
+
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.NOT_STARTED, Action.SAVE): Status.DRAFT,
+    (Status.DRAFT, Action.SAVE): Status.DRAFT,
+    (Status.RETURNED, Action.SAVE): Status.RETURNED,
+    (Status.NOT_STARTED, Action.SUBMIT): Status.SUBMITTED,
+    (Status.DRAFT, Action.SUBMIT): Status.SUBMITTED,
+    (Status.RETURNED, Action.SUBMIT): Status.SUBMITTED,
+    (Status.SUBMITTED, Action.RETURN): Status.RETURNED,
+    (Status.SUBMITTED, Action.ACCEPT): Status.ACCEPTED,
+    (Status.ACCEPTED, Action.REOPEN): Status.SUBMITTED,
+}
+
+#: Roles (of the unit for save/submit, of the lead agency for return/accept) allowed each action.
+ROLES: dict[Action, frozenset[str]] = {
+    Action.SAVE: frozenset({"editor", "head"}),
+    Action.SUBMIT: frozenset({"head"}),
+    Action.RETURN: frozenset({"reviewer"}),
+    Action.ACCEPT: frozenset({"reviewer"}),
+    Action.REOPEN: frozenset({"admin", "coordinator"}),
+}
+
+#: Statuses in which the unit may change its answers.
+EDITABLE = frozenset({Status.NOT_STARTED, Status.DRAFT, Status.RETURNED})
+
+
+def next_status(status: str, action: Action, roles: set[str] | frozenset[str]) -> Status:
+    """The status after ``action``, checking both the status and the roles.
+
+    :raises InvalidTransition: if the table has no such transition, or none
+        of ``roles`` may take the action.
+    """
+    target = TRANSITIONS.get((Status(status), action))
+    if target is None:
+        raise InvalidTransition(f"cannot {action.value} a group that is {status}")
+    if not ROLES[action] & set(roles):
+        raise InvalidTransition(f"{action.value} needs one of the roles {', '.join(sorted(ROLES[action]))}")
+    return target
+
+
+def can(status: str, action: Action, roles: set[str] | frozenset[str]) -> bool:
+    """Whether :func:`next_status` would allow it (for showing buttons)."""
+    try:
+        next_status(status, action, roles)
+    except InvalidTransition:
+        return False
+    return True
+
+
+def is_editable(status: str) -> bool:
+    return Status(status) in EDITABLE
