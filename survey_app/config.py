@@ -27,6 +27,7 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "MAX_EVIDENCE_MB": 10,
+    "MAX_FORM_PARTS": 5000,  # a group page with long tables posts many fields
     "WTF_CSRF_TIME_LIMIT": None,  # a form left open all afternoon still saves
 }
 

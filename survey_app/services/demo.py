@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 from ..extensions import db
 from ..models import (
     Answer,
+    GroupEvent,
     GroupStatus,
     Membership,
     Response,
@@ -38,8 +39,10 @@ from ..models import (
     utcnow,
 )
 from ..questionnaires import Bank, bank_path
+from ..workflow import Action
 from .banks import load_bank_version, question_ids
 from .demo_answers import sample_answers
+from .responses import transition
 from .scoring import store_scores
 
 DEMO_PASSWORD = "demo2024"
@@ -130,6 +133,7 @@ def seed_demo(extra_units: int = 0, seed: int = 2024, today: date | None = None)
     rnd = _ensure_round(report, units, today)
     db.session.commit()
     _ensure_answers(report, bank, rnd, units, seed)
+    _return_one_group(rnd)
     db.session.commit()
     return report
 
@@ -245,6 +249,29 @@ def _ensure_answers(report: SeedReport, bank: Bank, rnd: Round, units: dict[str,
         report.answers += len(answers_rows)
     if plans:  # submitted demo groups carry their stored scores, as real ones do
         store_scores(rnd, select(Response.id).where(Response.round_id == rnd.id, Response.unit_id.in_(plans)))
+
+
+def _return_one_group(rnd: Round) -> None:
+    """The Office returns one department's submitted legal group with a
+    reason, so the demo shows what a returned group looks like."""
+    returned = db.session.scalar(
+        select(GroupEvent.id).join(ResponseGroup, ResponseGroup.id == GroupEvent.response_group_id)
+        .join(Response, Response.id == ResponseGroup.response_id)
+        .where(Response.round_id == rnd.id, GroupEvent.action == Action.RETURN.value)
+    )
+    reviewer = db.session.scalar(select(User).filter_by(username="vpubnd-reviewer"))
+    group = db.session.scalars(
+        select(ResponseGroup).join(Response, Response.id == ResponseGroup.response_id)
+        .join(Unit, Unit.id == Response.unit_id)
+        .where(Response.round_id == rnd.id, ResponseGroup.group_code == "legal",
+               ResponseGroup.status == GroupStatus.SUBMITTED, Unit.kind == UnitKind.DEPARTMENT)
+        .order_by(Unit.sort_order)
+    ).first()
+    if returned is not None or reviewer is None or group is None:
+        return
+    transition(group, Action.RETURN, reviewer, frozenset({Role.REVIEWER.value}),
+               reason="Đề nghị bổ sung số, ngày văn bản ban hành kế hoạch triển khai Đề án 06 (câu PL-01) "
+                      "và đính kèm bản scan quyết định thành lập Tổ công tác (câu PL-03).")
 
 
 def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -9,12 +9,13 @@ after a bank's scoring rules are corrected, never silently.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import joinedload, selectinload
+import pandas as pd
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
 
 from ..extensions import db
 from ..models import (
@@ -29,7 +30,7 @@ from ..models import (
 )
 from ..models.routing import RoutingRole, rules_on
 from ..questionnaires import Bank
-from ..scoring import GroupResult, round_score, score_unit
+from ..scoring import GroupResult, RoundScores, UnitResult, round_score, score_round, score_unit
 from ..scoring.bands import BandCuts
 from ..scoring.engine import unit_index
 from ..workflow import Status
@@ -77,8 +78,18 @@ def score_response_group(group: ResponseGroup) -> GroupResult:
     values, comments = response_answers(response.id)
     result = score_unit(bank, response.unit.kind, values, comments, leads_on(rnd.opens_on))
     stored = _store_group(group, result.group(group.group_code), rnd.bank_version.fingerprint)
-    _store_response_index(response, bank, {group.group_code: stored})
+    _store_response_index(response, bank, result)
     return stored
+
+
+def refresh_response_index(response: Response) -> None:
+    """Recompute a response's index after a group entered or left the handed-in set
+    (a return, an acceptance); the caller commits."""
+    rnd: Round = response.round
+    bank = bank_for(rnd.bank_version)
+    values, comments = response_answers(response.id)
+    _store_response_index(response, bank, score_unit(bank, response.unit.kind, values, comments,
+                                                     leads_on(rnd.opens_on)))
 
 
 def _store_group(group: ResponseGroup, result: GroupResult, fingerprint: str) -> GroupResult:
@@ -102,24 +113,17 @@ def _store_group(group: ResponseGroup, result: GroupResult, fingerprint: str) ->
     return result
 
 
-def _store_response_index(response: Response, bank: Bank, fresh: dict[str, GroupResult]) -> None:
-    """The overall index over the groups handed in so far (0–1) and its band."""
-    handed_in = {g.group_code: g for g in response.groups if g.status in SCORED_STATUSES}
-    results = []
-    failed = False
-    for group in bank.groups:
-        if group.code in fresh and group.code in handed_in:
-            r = fresh[group.code]
-        elif group.code in handed_in and handed_in[group.code].score is not None:
-            stored = handed_in[group.code]
-            r = GroupResult(group.code, stored.score, None, (), (), (), (), stored.critical_failed)
-        else:
-            r = GroupResult(group.code, None, None, (), (), (), (), False)
-        failed = failed or r.critical_failed
-        results.append(r)
-    index = unit_index(bank, tuple(results))
+def _store_response_index(response: Response, bank: Bank, result: UnitResult) -> None:
+    """The overall index over the groups handed in so far (0–1) and its band.
+
+    Uses the unrounded group scores, exactly as a recompute of the round does.
+    """
+    handed_in = {g.group_code for g in response.groups if g.status in SCORED_STATUSES}
+    empty = GroupResult("", None, None, (), (), (), (), False)
+    counted = tuple(r if r.code in handed_in else empty for r in result.groups)
+    index = unit_index(bank, counted)
     response.overall_index = None if index is None else float(round_score(index, 4))
-    band = BandCuts(bank.scoring.bands).index_band(index, failed)
+    band = BandCuts(bank.scoring.bands).index_band(index, any(r.critical_failed for r in counted))
     response.band = band.value if band is not None else None
 
 
@@ -146,26 +150,112 @@ def recompute_round(round_code: str) -> int:
 def store_scores(rnd: Round, response_ids: Select[int]) -> int:
     """Score and store the handed-in groups of the given responses of ``rnd``.
 
-    Returns how many groups were scored; the caller commits.
+    The whole set is scored in one vectorised pass (:func:`score_round`, the
+    same arithmetic as a single submission) and written with bulk
+    statements, so a national round of 10,000 units takes seconds. Returns
+    how many groups were scored; the caller commits.
     """
     bank = bank_for(rnd.bank_version)
-    leads = leads_on(rnd.opens_on)
-    fingerprint = rnd.bank_version.fingerprint
-    count = 0
-    responses = db.session.scalars(
-        select(Response).where(Response.id.in_(response_ids)).options(selectinload(Response.groups),
-                                                                         joinedload(Response.unit))
-    )
-    for response in responses:
-        handed_in = [g for g in response.groups if g.status in SCORED_STATUSES]
-        if not handed_in:
+    ids = db.session.scalars(response_ids).all()
+    handed_in = db.session.execute(
+        select(ResponseGroup.id, ResponseGroup.response_id, ResponseGroup.group_code)
+        .where(ResponseGroup.response_id.in_(ids), ResponseGroup.status.in_(SCORED_STATUSES))
+    ).all()
+    if not handed_in:
+        return 0
+    units = pd.DataFrame(db.session.execute(
+        select(Response.id.label("unit_code"), Unit.kind).join(Unit, Unit.id == Response.unit_id)
+        .where(Response.id.in_({r.response_id for r in handed_in}))
+    ).all(), columns=["unit_code", "kind"])
+    answers = pd.DataFrame(db.session.execute(
+        select(Answer.response_id, BankQuestion.code, Answer.value, Answer.comment)
+        .join(BankQuestion, BankQuestion.id == Answer.question_id)
+        .where(Answer.response_id.in_(units["unit_code"].tolist()))
+    ).all(), columns=["unit_code", "question_code", "value", "comment"])
+    units["unit_code"] = units["unit_code"].astype(str)
+    answers["unit_code"] = answers["unit_code"].astype(str)
+    scores = score_round(bank, units, answers, leads_on(rnd.opens_on))
+    _write_round(bank, scores, handed_in, rnd.bank_version.fingerprint)
+    return len(handed_in)
+
+
+def _write_round(bank: Bank, scores: RoundScores, handed_in: Sequence[Row[int, int, str]],
+                 fingerprint: str) -> None:
+    group_id = {(str(r.response_id), r.group_code): r.id for r in handed_in}
+    required = {q.code for q in bank.questions if q.required}
+    q = scores.questions
+    q = q[q["applicable"] & ~q["answered"] & q["question"].astype(str).isin(required)]
+    missing: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for unit, group, code in zip(q["unit"].astype(str), q["group"].astype(str), q["question"].astype(str),
+                                 strict=True):
+        missing[(unit, group)].append(code)
+    sections: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
+    for row in scores.sections.itertuples(index=False):
+        sections[(str(row.unit), str(row.group))][str(row.section)] = {
+            "score": _rounded(_number(row.score)), "band": _text(row.band)}
+    now = utcnow()
+    updates = [
+        {"gid": group_id[key], "score": _rounded(_number(row.score)), "band": _text(row.band),
+         "section_scores": sections[key], "missing": missing.get(key, []),
+         "critical_failed": bool(row.critical_failed), "scored_at": now, "scored_fingerprint": fingerprint}
+        for row in scores.groups.itertuples(index=False)
+        if (key := (str(row.unit), str(row.group))) in group_id
+    ]
+    table = ResponseGroup.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("gid")).values(
+            {c: bindparam(c) for c in ("score", "band", "section_scores", "missing", "critical_failed",
+                                       "scored_at", "scored_fingerprint")}), updates)
+    db.session.execute(delete(Bottleneck).where(Bottleneck.response_group_id.in_(group_id.values())))
+    register = [
+        {"response_group_id": group_id[key], "group_code": key[1], "section_code": str(b.section),
+         "question_code": str(b.question), "kind": str(b.kind), "severity": _whole(b.severity),
+         "comment": b.comment or None, "detail": b.detail or None, "lead_agencies": list(b.lead_agencies)}
+        for b in scores.bottlenecks.itertuples(index=False)
+        if (key := (str(b.unit), str(b.group))) in group_id
+    ]
+    for start in range(0, len(register), 10_000):
+        db.session.execute(insert(Bottleneck), register[start:start + 10_000])
+    _write_indexes(bank, scores, group_id)
+
+
+def _write_indexes(bank: Bank, scores: RoundScores, group_id: dict[tuple[str, str], int]) -> None:
+    """Each response's index over its handed-in groups, as on a single submission."""
+    weights = {g.code: g.weight for g in bank.groups}
+    cuts = BandCuts(bank.scoring.bands)
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    failed: dict[str, bool] = defaultdict(bool)
+    for row in scores.groups.itertuples(index=False):
+        key = (str(row.unit), str(row.group))
+        if key not in group_id:
             continue
-        values, comments = response_answers(response.id)
-        result = score_unit(bank, response.unit.kind, values, comments, leads)
-        fresh = {g.group_code: _store_group(g, result.group(g.group_code), fingerprint) for g in handed_in}
-        _store_response_index(response, bank, fresh)
-        count += len(handed_in)
-    return count
+        failed[key[0]] |= bool(row.critical_failed)
+        score = _number(row.score)
+        if score is not None:
+            totals[key[0]][0] += weights[key[1]] * score / 100.0
+            totals[key[0]][1] += weights[key[1]]
+    rows = []
+    for unit in {k[0] for k in group_id}:
+        num, den = totals[unit]
+        index = num / den if den > 0 else None
+        band = cuts.index_band(index, failed[unit])
+        rows.append({"rid": int(unit), "overall_index": None if index is None else float(round_score(index, 4)),
+                     "band": band.value if band is not None else None})
+    table = Response.__table__
+    db.session.execute(update(table).where(table.c.id == bindparam("rid")).values(
+        overall_index=bindparam("overall_index"), band=bindparam("band")), rows)
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _whole(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""The respondent side: a unit fills, saves, resumes and submits its groups."""

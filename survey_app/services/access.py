@@ -1,0 +1,62 @@
+"""Who may see or change what: one place, deny by default.
+
+A unit's response is seen by the unit's members and changed by its editors
+and head. Evidence files are also open to the lead agencies of the file's
+group (or section) under the routing in force, to coordinators (the
+standing agency) and to administrators. Anything else is refused, and the
+views answer 404 so that they do not even confirm what exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Role, Unit, User
+from ..models.routing import RoutingRole, rules_on
+
+
+class NotAllowed(Exception):
+    """The user may not see or do this; views answer 404."""
+
+
+def roles_in(user: User, unit: Unit) -> frozenset[str]:
+    """The user's roles in ``unit`` (empty when not a member)."""
+    return frozenset(m.role for m in user.memberships if m.unit_id == unit.id)
+
+
+def require_member(user: User, unit: Unit) -> frozenset[str]:
+    """The user's roles in ``unit``; NotAllowed when they have none."""
+    roles = roles_in(user, unit)
+    if not roles:
+        raise NotAllowed
+    return roles
+
+
+def has_global_view(user: User) -> bool:
+    """Coordinators and administrators see every unit."""
+    return any(m.role in (Role.COORDINATOR, Role.ADMIN) for m in user.memberships)
+
+
+def leads_scope(user: User, scopes: set[str], day: date) -> bool:
+    """Whether the user reviews for a unit that leads one of ``scopes`` on ``day``."""
+    reviewer_units = {m.unit_id for m in user.memberships if m.role == Role.REVIEWER}
+    if not reviewer_units:
+        return False
+    return any(r.role == RoutingRole.LEAD and r.scope in scopes and r.unit_id in reviewer_units for r in rules_on(day))
+
+
+def may_download_evidence(user: User, unit: Unit, group: str, section: str, day: date) -> bool:
+    """The unit itself, the leads of the file's group or section, coordinators, admins."""
+    return bool(roles_in(user, unit)) or has_global_view(user) or leads_scope(user, {group, section}, day)
+
+
+def units_of(user: User) -> list[Unit]:
+    """The units the user belongs to, in administrative order."""
+    ids = {m.unit_id for m in user.memberships}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)))
+
