@@ -24,6 +24,7 @@ from .schema import (
     QuestionType,
     Scoring,
     Text,
+    scorable,
 )
 
 DEFAULT_YES_NO = (
@@ -108,7 +109,7 @@ def _question(raw: Any, index: int, group: str, col: _Collector, seen: dict[str,
         col.add(code, "max_value", "is below min_value")
     if qtype is QuestionType.EVIDENCE and evidence is None:
         col.add(code, "evidence", "an evidence question must say which kinds it asks for")
-    if raw.get("critical") and not _is_scored(qtype, options, scoring):
+    if raw.get("critical") and not scorable(qtype, options, scoring):
         col.add(code, "critical", "only a scored question can be critical")
     if text is None:
         return None
@@ -122,27 +123,8 @@ def _question(raw: Any, index: int, group: str, col: _Collector, seen: dict[str,
         applies_to=tuple(applies), help=help_text, condition=condition, evidence=evidence,
         options=options, columns=columns, unit=unit, numerator_label=num_label, denominator_label=den_label,
         min_value=min_v, max_value=max_v, bottleneck_rows=bool(raw.get("bottleneck_rows", False)),
-        scoring=scoring, scored=_is_scored(qtype, options, scoring),
+        scoring=scoring, scored=scorable(qtype, options, scoring),
     )
-
-
-def _is_scored(qtype: QuestionType, options: tuple[Option, ...], scoring: Scoring) -> bool:
-    """Whether a question contributes to scores, from its type and parameters."""
-    match qtype:
-        case QuestionType.YES_NO | QuestionType.SINGLE_CHOICE | QuestionType.MULTIPLE_CHOICE:
-            return any(o.points > 0 for o in options)
-        case QuestionType.RATIO:
-            return True
-        case QuestionType.NUMBER:
-            return bool(scoring.bands) or scoring.target is not None
-        case QuestionType.DATE:
-            return scoring.on_or_before is not None
-        case QuestionType.TABLE:
-            return scoring.row_share is not None
-        case QuestionType.EVIDENCE:
-            return scoring.scored_if_present
-        case _:
-            return False
 
 
 def _options(raw: Any, qtype: QuestionType, col: _Collector, code: str) -> tuple[Option, ...]:

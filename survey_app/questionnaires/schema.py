@@ -167,6 +167,30 @@ class Scoring:
     numerator_le_denominator: bool = False
 
 
+def scorable(qtype: QuestionType, options: tuple[Option, ...], scoring: Scoring) -> bool:
+    """Whether a question of this type, with these options and parameters, can
+    contribute to a score: choices need an option worth points, numbers a
+    target or bands, dates a deadline, tables a row rule, evidence a rule;
+    severity and text never do."""
+    match qtype:
+        case QuestionType.YES_NO:
+            return not options or any(o.points > 0 for o in options)
+        case QuestionType.SINGLE_CHOICE | QuestionType.MULTIPLE_CHOICE:
+            return any(o.points > 0 for o in options)
+        case QuestionType.RATIO:
+            return True
+        case QuestionType.NUMBER:
+            return bool(scoring.bands) or (scoring.target is not None and scoring.target > 0)
+        case QuestionType.DATE:
+            return scoring.on_or_before is not None
+        case QuestionType.TABLE:
+            return scoring.row_share is not None
+        case QuestionType.EVIDENCE:
+            return scoring.scored_if_present
+        case _:
+            return False
+
+
 @dataclass(frozen=True, slots=True)
 class Question:
     """One question of the bank.

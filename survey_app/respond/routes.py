@@ -45,6 +45,14 @@ def locale() -> str:
     return str(get_locale() or "vi")
 
 
+def open_page(ur: UnitRound, group_code: str) -> GroupPage:
+    """The group page, or 404 for a group the unit's bank does not have."""
+    try:
+        return GroupPage.open(ur, group_code, locale())
+    except KeyError:
+        abort(404)
+
+
 @bp.get("/rounds/<round_code>/units/<unit_code>")
 @with_unit_round
 def unit_home(ur: UnitRound) -> ResponseReturnValue:
@@ -55,10 +63,7 @@ def unit_home(ur: UnitRound) -> ResponseReturnValue:
 @bp.route("/rounds/<round_code>/units/<unit_code>/groups/<group_code>", methods=["GET", "POST"])
 @with_unit_round
 def group_page(ur: UnitRound, group_code: str) -> ResponseReturnValue:
-    try:
-        page = GroupPage.open(ur, group_code, locale())
-    except KeyError:
-        abort(404)
+    page = open_page(ur, group_code)
     if request.method == "GET" or not editable(page.state, ur.roles):
         if request.method == "POST":
             flash(_("This group can no longer be changed."), "error")
@@ -105,10 +110,7 @@ def _submit(ur: UnitRound, page: GroupPage) -> ResponseReturnValue:
 @with_unit_round
 def autosave(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     """Save typed answers in the background (files are sent with the normal save)."""
-    try:
-        page = GroupPage.open(ur, group_code, locale())
-    except KeyError:
-        abort(404)
+    page = open_page(ur, group_code)
     if not editable(page.state, ur.roles):
         return jsonify(ok=False, message=_("This group can no longer be changed.")), 409
     outcome = page.save(current_user, with_files=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
-from survey_app.questionnaires.schema import Question, QuestionType
+from survey_app.questionnaires.schema import Question, QuestionType, scorable
 
 from .values import (
     as_number,
@@ -40,24 +40,7 @@ _YES_NO_DEFAULT = {"yes": 1.0, "no": 0.0}
 
 def is_scored(q: Question) -> bool:
     """Whether ``q`` contributes to scores: the bank says so and its type has the parameters."""
-    if not q.scored:
-        return False
-    s = q.scoring
-    match q.type:
-        case QuestionType.YES_NO | QuestionType.RATIO:
-            return True
-        case QuestionType.SINGLE_CHOICE | QuestionType.MULTIPLE_CHOICE:
-            return bool(q.options)
-        case QuestionType.NUMBER:
-            return bool(s.bands) or (s.target is not None and s.target > 0)
-        case QuestionType.DATE:
-            return s.on_or_before is not None
-        case QuestionType.TABLE:
-            return s.row_share is not None
-        case QuestionType.EVIDENCE:
-            return s.scored_if_present
-        case _:
-            return False
+    return q.scored and scorable(q.type, q.options, q.scoring)
 
 
 def zero_when_unanswered(q: Question) -> bool:

@@ -8,11 +8,12 @@ after a bank's scoring rules are corrected, never silently.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
@@ -210,7 +211,8 @@ def _write_round(bank: Bank, scores: RoundScores, handed_in: Sequence[Row[int, i
     register = [
         {"response_group_id": group_id[key], "group_code": key[1], "section_code": str(b.section),
          "question_code": str(b.question), "kind": str(b.kind), "severity": _whole(b.severity),
-         "comment": b.comment or None, "detail": b.detail or None, "lead_agencies": list(b.lead_agencies)}
+         "comment": b.comment or None, "detail": b.detail or None,
+         "lead_agencies": list(cast(tuple[str, ...], b.lead_agencies))}
         for b in scores.bottlenecks.itertuples(index=False)
         if (key := (str(b.unit), str(b.group))) in group_id
     ]
@@ -246,16 +248,21 @@ def _write_indexes(bank: Bank, scores: RoundScores, group_id: dict[tuple[str, st
         overall_index=bindparam("overall_index"), band=bindparam("band")), rows)
 
 
+def _missing(value: object) -> bool:
+    """None, pandas' NA, or a float NaN (what frames hold for "no value")."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return None if _missing(value) else float(cast(float, value))
 
 
 def _whole(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+    return None if _missing(value) else int(cast(int, value))
 
 
 def _text(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)
+    return None if _missing(value) else str(value)
 
 
 @dataclass(frozen=True, slots=True)
