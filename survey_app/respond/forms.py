@@ -55,6 +55,10 @@ class QuestionForm(Form):
 
     code = ""
     question: Question
+    # Sent with every question the page shows: only questions whose marker
+    # arrived are saved, so a post that leaves a question out (a partial
+    # client, an old page) cannot erase its answer. Unchecked boxes still clear.
+    present = HiddenField(default="1")
     comment = TextAreaField(_l("Comment or proposal"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
 
     def value(self) -> Any:  # overridden per type

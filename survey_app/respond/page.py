@@ -98,6 +98,8 @@ class GroupPage:
         inputs: dict[str, AnswerInput] = {}
         values = self.state.values()
         for code, qf in form.question_forms().items():
+            if not qf.present.raw_data:  # not on the page that was posted: leave it as stored
+                continue
             if _has_errors(qf):
                 self.invalid.append(code)
                 continue

@@ -41,7 +41,7 @@ from ..models import (
 from ..questionnaires import Bank, bank_path
 from ..workflow import Action
 from .banks import load_bank_version, question_ids
-from .demo_answers import sample_answers
+from .demo_answers import sample_answers, sample_evidence
 from .responses import transition
 from .scoring import store_scores
 
@@ -217,6 +217,8 @@ def _ensure_answers(report: SeedReport, bank: Bank, rnd: Round, units: dict[str,
     draft; the rest of the units have not started."""
     answered = set(db.session.scalars(select(Response.unit_id).filter_by(round_id=rnd.id)))
     ids = question_ids(rnd.bank_version)
+    questions = {q.code: q for q in bank.questions}
+    codes = {u.id: u.code for u in units.values()}
     group_codes = [g.code for g in bank.groups]
     now = utcnow()
     responses: list[dict[str, Any]] = []
@@ -237,11 +239,13 @@ def _ensure_answers(report: SeedReport, bank: Bank, rnd: Round, units: dict[str,
         answers_rows: list[dict[str, Any]] = []
         for response_id, unit_id in rows:
             statuses, answers = plans[unit_id]
+            unit_code = codes[unit_id]
             groups += [{"response_id": response_id, "group_code": g, "status": s, "version": 1,
                         "updated_at": now, "submitted_at": now if s == GroupStatus.SUBMITTED else None}
                        for g, s in statuses.items()]
             answers_rows += [{"response_id": response_id, "question_id": ids[code], "value": value,
-                              "updated_at": now} for code, value in answers.items() if value is not None]
+                              "evidence": sample_evidence(questions[code], value, unit_code), "updated_at": now}
+                             for code, value in answers.items() if value is not None]
         db.session.execute(insert(ResponseGroup), groups)
         for answer_chunk in _chunks(answers_rows, 20000):
             db.session.execute(insert(Answer), answer_chunk)

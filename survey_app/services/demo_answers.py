@@ -106,3 +106,15 @@ def _row(columns: tuple[Column, ...], quality: float, rng: random.Random) -> dic
             case ColumnType.CHOICE:
                 row[c.code] = rng.choice(c.options).code
     return row
+
+
+def sample_evidence(q: Question, value: Any, unit_code: str) -> dict[str, Any] | None:
+    """A document number and date for an answer that claims something, as a
+    unit would cite them; None where the bank asks none or the answer is a no."""
+    if q.evidence is None or value is None or q.type is QuestionType.EVIDENCE:
+        return None
+    picked = q.option(str(value)) if q.options and isinstance(value, str) else None
+    if picked is not None and picked.points == 0:
+        return None
+    number = sum(map(ord, unit_code + q.code)) % 900 + 100
+    return {"document_number": f"{number}/QĐ-{unit_code}", "document_date": "2024-03-15", "files": []}
