@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .extensions import babel
+from .questionnaires.display import format_fixed
 
 
 def select_locale() -> str:
@@ -27,6 +28,11 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.template_filter("decimal")
+    def decimal_filter(value: float, places: int = 2) -> str:
+        """Scores in the interface language's convention (86,52 / 86.52)."""
+        return format_fixed(value, places, str(get_locale() or "vi"))
 
     @app.context_processor
     def inject_locale() -> dict[str, object]:

@@ -25,3 +25,11 @@ def test_every_source_string_has_a_vietnamese_translation(tmp_path: Path) -> Non
     assert len(wanted) > 80, "extraction found too few strings"
     missing = sorted(wanted - translated)
     assert not missing, "untranslated (run `make messages` and translate): " + "; ".join(missing)
+
+
+def test_scores_follow_the_language_s_decimal_convention() -> None:
+    from survey_app.questionnaires.display import format_fixed
+
+    assert format_fixed(86.5, 2, "vi") == "86,50"
+    assert format_fixed(1234.5678, 4, "vi") == "1.234,5678"
+    assert format_fixed(86.5, 2, "en") == "86.50"

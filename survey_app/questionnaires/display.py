@@ -19,6 +19,11 @@ def format_number(value: float, locale: str) -> str:
     return format_decimal(value, format="#,##0.##", locale="vi" if locale != "en" else "en")
 
 
+def format_fixed(value: float, places: int, locale: str) -> str:
+    """A score with exactly ``places`` decimals: ``86,52`` in Vietnamese, ``86.52`` in English."""
+    return format_decimal(value, format="#,##0." + "0" * places, locale="vi" if locale != "en" else "en")
+
+
 def format_date(value: str, locale: str = "vi") -> str:
     """ISO ``2024-04-22`` → ``22/04/2024`` (the same in both languages)."""
     try:

@@ -126,7 +126,7 @@ def test_a_complete_submission_is_scored_and_then_read_only(
 
     page = head.get(survey.url("STP", "legal")).get_data(as_text=True)
     assert 'id="group-form"' not in page
-    assert f"{group.score:.2f} / 100" in page
+    assert f"{group.score:.2f} / 100" in page  # English page: decimal point
     assert "Submitted. The group is now read-only; its score is shown below." in flashes(page)
     results = head.get(f"/rounds/{survey.round}/units/STP/results")
     assert results.status_code == 200 and "PL-10" in results.get_data(as_text=True)
