@@ -36,7 +36,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .errors import register_error_handlers
 
     register_error_handlers(app)
+    register_request_origin(app)
     return app
+
+
+def register_request_origin(app: Flask) -> None:
+    """Tell the audit trail where each request comes from: address and request id.
+
+    Behind nginx the request id comes from ``X-Request-Id``; otherwise one is made.
+    """
+    import uuid
+
+    from flask import g, request
+
+    from .services.audit import Origin, set_origin
+
+    @app.before_request
+    def _origin() -> None:
+        incoming = request.headers.get("X-Request-Id", "")
+        rid = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+        g.request_id = rid
+        set_origin(Origin(source_ip=request.remote_addr, request_id=rid))
 
 
 def refuse_dev_secret_in_production(app: Flask) -> None:

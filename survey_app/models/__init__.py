@@ -1,5 +1,6 @@
 """Database models, re-exported for Alembic autogenerate and ``flask shell``."""
 
+from .audit import AuditEvent
 from .bank import BankGroup, BankOption, BankQuestion, BankSection, BankVersion
 from .responses import (
     Answer,
@@ -18,6 +19,7 @@ from .units import Membership, Role, Unit, UnitKind, User, utcnow
 __all__ = [
     "Answer",
     "AnswerRevision",
+    "AuditEvent",
     "BankGroup",
     "BankOption",
     "BankQuestion",
