@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -86,6 +86,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Account security (TCVN 14423:2026 level 2): a one-time password must be
+    # changed at the next login; accounts unused for long are disabled; bumping
+    # the session generation ends every session of the user on every server.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
