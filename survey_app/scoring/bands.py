@@ -13,7 +13,7 @@ colour, and scaling all weights by a constant changes nothing.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 

@@ -10,15 +10,14 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fractions import Fraction
-
-from survey_app.questionnaires.schema import Bank, Question, QuestionType
-
 from survey_app.questionnaires.answers import Refusal, value_reader
+from survey_app.questionnaires.schema import Bank, Question, QuestionType
 
 from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, near_half
 from .bottlenecks import Leads, default_leads, lead_agencies, row_codes, severity_threshold
@@ -141,17 +140,16 @@ def score_round(
     sec_score, sec_failed = _weighted(lay.questions, score, failed, lay.q_section, len(lay.s_codes), exact_of)
     grp_score, grp_failed = _weighted(lay.questions, score, failed, lay.q_group, len(lay.g_codes), exact_of)
     g_codes = lay.g_codes
-    kind_groups = {k: set(applicable_groups(bank, k)) for k in set(kinds.tolist())}
-    index = np.full(n, np.nan)
+    index = _index(bank, grp_score)
+    kind_groups = {k: applicable_groups(bank, k) for k in set(kinds.tolist())}
+    has_score = ~np.isnan(grp_score)
     counted = np.zeros(n, dtype=np.int64)
     n_applicable = np.zeros(n, dtype=np.int64)
-    for i, kind in enumerate(kinds.tolist()):
-        shown = {g_codes[gi]: float(grp_score[gi, i]) for gi in range(len(g_codes)) if grp_score[gi, i] == grp_score[gi, i]}
-        value = index_value(bank, shown)
-        if value is not None:
-            index[i] = float(value)
-        counted[i] = sum(1 for c in shown if c in kind_groups[kind])
-        n_applicable[i] = len(kind_groups[kind])
+    for kind, codes in kind_groups.items():
+        of_kind = kinds == kind
+        rows = [g_codes.index(c) for c in codes]
+        counted[of_kind] = has_score[rows][:, of_kind].sum(axis=0) if rows else 0
+        n_applicable[of_kind] = len(rows)
     unit_failed: Bools = np.asarray(grp_failed.any(axis=0), dtype=bool)
 
     unit_cat = categorical(np.arange(n), unit_codes)
@@ -245,6 +243,26 @@ def _weighted(questions: list[Question], score: F64, failed: Bools, owner: npt.N
         exact_shown = shown_score(exact_of.pairs(js, int(unit)))
         shown[o, unit] = np.nan if exact_shown is None else float(exact_shown)
     return shown, any_failed
+
+
+def _index(bank: Bank, shown: F64) -> F64:
+    """The displayed index of every unit from its displayed group scores (groups × units).
+
+    The float sum decides wherever it is clear of a rounding boundary; elsewhere
+    :func:`~.index.index_value` (the one definition) decides exactly.
+    """
+    weights = np.array([g.weight for g in bank.groups])[:, None]
+    has = ~np.isnan(shown)
+    num = np.where(has, weights * shown, 0.0).sum(axis=0)
+    den = np.where(has, weights, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(den > 0, num / den / 100.0, np.nan)
+    index = np.floor(value * 10.0**INDEX_PLACES + 0.5) / 10.0**INDEX_PLACES
+    codes = [g.code for g in bank.groups]
+    for i in np.flatnonzero(near_half(value, INDEX_PLACES)).tolist():
+        exact_value = index_value(bank, {c: float(shown[gi, i]) for gi, c in enumerate(codes) if has[gi, i]})
+        index[i] = np.nan if exact_value is None else float(exact_value)
+    return index
 
 
 def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.object_],

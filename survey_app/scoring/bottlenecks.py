@@ -55,6 +55,29 @@ def row_codes(q: Question, row: Mapping[str, object]) -> tuple[tuple[str, object
     return tuple(out)
 
 
+def describe(q: Question, kind: str, item_key: str, row: Mapping[str, object] | None, locale: str) -> str:
+    """An entry's detail in the reader's language: the option's label, or a table
+    row's cells in column order joined by `` | `` (choice cells as labels)."""
+    if kind == BottleneckKind.OPTION.value:
+        opt = q.option(item_key)
+        return opt.label.get(locale) if opt is not None else item_key
+    if kind != BottleneckKind.TABLE_ROW.value or not row:
+        return ""
+    cells = []
+    for c in q.columns:
+        cell = row.get(c.code)
+        if cell is None:
+            cells.append("")
+        elif c.options and isinstance(cell, str):
+            opt = next((o for o in c.options if o.code == cell), None)
+            cells.append(opt.label.get(locale) if opt is not None else cell)
+        elif isinstance(cell, float) and cell.is_integer():
+            cells.append(str(int(cell)))
+        else:
+            cells.append(str(cell))
+    return " | ".join(cells)
+
+
 def question_bottlenecks(
     q: Question,
     value: object,
@@ -79,9 +102,8 @@ def question_bottlenecks(
 
     if failed_critical:
         add(BottleneckKind.CRITICAL_FAILED)
-    if q.type is QuestionType.SEVERITY and isinstance(got, int):
-        if got >= severity_threshold(q, bank_severity):
-            add(BottleneckKind.SEVERITY, severity=got)
+    if q.type is QuestionType.SEVERITY and isinstance(got, int) and got >= severity_threshold(q, bank_severity):
+        add(BottleneckKind.SEVERITY, severity=got)
     if q.type is QuestionType.TABLE and q.bottleneck_rows and isinstance(got, list):
         for i, row in enumerate(got):
             add(BottleneckKind.TABLE_ROW, item_key=str(i), row=row_codes(q, row))

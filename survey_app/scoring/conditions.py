@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from survey_app.questionnaires.schema import CHOICE_TYPES, Bank, Condition, Question
 from survey_app.questionnaires.answers import Refusal, number, value_reader
+from survey_app.questionnaires.schema import CHOICE_TYPES, Bank, Condition, Question
 
 
 def applies_to_kind(q: Question, unit_kind: str) -> bool:

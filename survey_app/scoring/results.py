@@ -84,7 +84,8 @@ class GroupResult:
     up to 2 decimals. ``missing`` lists the visible questions that keep the
     group from being handed in: required ones left unanswered (any type),
     ones whose stored value is refused (also in ``invalid``) and ones not
-    applicable without the required reason (also in ``unjustified``). ``critical_failed`` is true when a visible critical question is
+    applicable without the required reason (also in ``unjustified``).
+    ``critical_failed`` is true when a visible critical question is
     unanswered or scores below its threshold; the band is then red.
     """
 

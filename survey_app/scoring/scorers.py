@@ -26,6 +26,7 @@ from survey_app.questionnaires.schema import EmptyRule, Question, QuestionType, 
 from .bands import exact
 from .values import cell_equals, clamp01
 
+
 class Status(Enum):
     """Why an answer has no score."""
 

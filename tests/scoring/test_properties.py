@@ -5,12 +5,11 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from survey_app.questionnaires.schema import Bank
-import pytest
-
 from survey_app.scoring import UnitResult, score_answer, score_unit
 from survey_app.scoring.scorers import exact_score
 
