@@ -60,18 +60,17 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def number(value: object) -> int | float | None:
     """An int or a finite float (never a bool), as given; else None."""
-    t = value.__class__
-    if t is int:
-        return value  # type: ignore[return-value]
-    if t is float and math.isfinite(value):  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if value.__class__ is int:
+        return value
+    if isinstance(value, float) and value.__class__ is float and math.isfinite(value):
+        return value
     return None
 
 
 def iso_date(value: object) -> date | None:
     """A date, or a string written exactly ``YYYY-MM-DD`` that is a real date; else None."""
     if value.__class__ is date:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return date.fromisoformat(value)

@@ -58,8 +58,8 @@ def round_half_up(value: Fraction, places: int = SCORE_PLACES) -> Decimal:
     """The exact ``value`` rounded half up to ``places`` decimals."""
     scale = 10**places
     n = value * scale
-    whole = (n.numerator * 2 + n.denominator) // (2 * n.denominator)  # floor(n + 1/2)
-    return (Decimal(whole) / scale).quantize(_quantum(places))
+    whole: int = (n.numerator * 2 + n.denominator) // (2 * n.denominator)  # floor(n + 1/2)
+    return Decimal(whole).scaleb(-places)
 
 
 def round_score(value: float | Fraction, places: int = SCORE_PLACES) -> Decimal:

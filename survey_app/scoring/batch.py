@@ -147,9 +147,9 @@ def score_round(
     n_applicable = np.zeros(n, dtype=np.int64)
     for kind, codes in kind_groups.items():
         of_kind = kinds == kind
-        rows = [g_codes.index(c) for c in codes]
-        counted[of_kind] = has_score[rows][:, of_kind].sum(axis=0) if rows else 0
-        n_applicable[of_kind] = len(rows)
+        members = [g_codes.index(c) for c in codes]
+        counted[of_kind] = has_score[members][:, of_kind].sum(axis=0) if members else 0
+        n_applicable[of_kind] = len(members)
     unit_failed: Bools = np.asarray(grp_failed.any(axis=0), dtype=bool)
 
     unit_cat = categorical(np.arange(n), unit_codes)
@@ -311,10 +311,10 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
             for i in np.flatnonzero(visible[j]).tolist():
                 table = read(values[j][i])
                 if isinstance(table, list):
-                    for r, row in enumerate(table):
+                    for r, table_row in enumerate(table):
                         who_rows.append(i)
                         row_no.append(r)
-                        cells.append(row_codes(q, row))
+                        cells.append(row_codes(q, table_row))
             add(j, BottleneckKind.TABLE_ROW, who_rows, key=[str(r) for r in row_no], row=cells, sub=row_no)
         add(j, BottleneckKind.GAP, np.flatnonzero(gap[j] & ~failed[j]))
         flagged = [(k, o) for k, o in enumerate(q.options) if o.bottleneck]
@@ -323,10 +323,10 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
             opt_no: list[int] = []
             codes: list[str] = []
             for i in np.flatnonzero(visible[j]).tolist():
-                got = read(values[j][i])
-                if got is None or isinstance(got, Refusal):
+                chosen = read(values[j][i])
+                if chosen is None or isinstance(chosen, Refusal):
                     continue
-                picked = got if isinstance(got, tuple) else (got,)
+                picked = chosen if isinstance(chosen, tuple) else (chosen,)
                 for k, o in flagged:
                     if o.code in picked:
                         who_opt.append(i)

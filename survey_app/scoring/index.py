@@ -73,7 +73,7 @@ def index_value(bank: Bank, shown: Mapping[str, float | Decimal | None]) -> Deci
         return None
     scaled = num / den / 100.0 * 10.0**INDEX_PLACES
     if abs(scaled - int(scaled) - 0.5) >= NEAR_HALF:
-        return (Decimal(int(scaled + 0.5)) / 10**INDEX_PLACES).quantize(Decimal(1).scaleb(-INDEX_PLACES))
+        return Decimal(int(scaled + 0.5)).scaleb(-INDEX_PLACES)
     pairs = [(exact(w), exact(s) / 100) for w, s in terms]
     value = weighted_score(pairs)
     assert value is not None

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from survey_app.questionnaires.answers import Refusal, value_reader
 from survey_app.questionnaires.schema import EmptyRule, Question, QuestionType, scorable
@@ -76,9 +76,9 @@ def _empty(q: Question, num: Num) -> Outcome:
     """The outcome of an empty measure (0 / 0, a scored table with no rows)."""
     rule = q.scoring.empty
     if rule is EmptyRule.FAIL:
-        return num(0)
+        return cast(Outcome, num(0))
     if rule is EmptyRule.PASS:
-        return num(1)
+        return cast(Outcome, num(1))
     return _NOT_APPLICABLE
 
 
@@ -87,7 +87,7 @@ def _choice(q: Question, num: Num) -> ValueScorer:
     points = {"yes": num(1), "no": num(0)} if q.type is QuestionType.YES_NO else {}
     points.update({o.code: clamp01(num(o.points)) for o in q.options})
 
-    def score(code: Any) -> Outcome:
+    def score(code: Any) -> Any:
         return points[code] if scored else _NOT_SCORED
 
     return score
@@ -98,7 +98,7 @@ def _multiple_choice(q: Question, num: Num) -> ValueScorer:
     points = {o.code: num(max(o.points, 0.0)) for o in q.options}
     cap = num(q.scoring.max_points if q.scoring.max_points is not None and q.scoring.max_points > 0 else 1)
 
-    def score(picked: Any) -> Outcome:
+    def score(picked: Any) -> Any:
         if not scored:
             return _NOT_SCORED
         total = num(0)
@@ -116,7 +116,7 @@ def _ratio(q: Question, num: Num) -> ValueScorer:
     empty = _empty(q, num)
     one = num(1)
 
-    def score(parts: Any) -> Outcome:
+    def score(parts: Any) -> Any:
         if not scored:
             return _NOT_SCORED
         a, b = parts
@@ -134,7 +134,7 @@ def _number(q: Question, num: Num) -> ValueScorer:
     target = num(q.scoring.target if q.scoring.target is not None else 1)
     one = num(1)
 
-    def score(n: Any) -> Outcome:
+    def score(n: Any) -> Any:
         if not scored:
             return _NOT_SCORED
         if bands:
@@ -148,7 +148,7 @@ def _number(q: Question, num: Num) -> ValueScorer:
 
 
 def _never(q: Question, num: Num) -> ValueScorer:
-    def score(value: Any) -> Outcome:
+    def score(value: Any) -> Any:
         return _NOT_SCORED
 
     return score
@@ -158,7 +158,7 @@ def _date(q: Question, num: Num) -> ValueScorer:
     deadline = q.scoring.on_or_before if is_scored(q) else None
     on_time, late = num(1), clamp01(num(q.scoring.late_points))
 
-    def score(d: Any) -> Outcome:
+    def score(d: Any) -> Any:
         if deadline is None:
             return _NOT_SCORED
         return on_time if d <= deadline else late
@@ -170,7 +170,7 @@ def _table(q: Question, num: Num) -> ValueScorer:
     share = q.scoring.row_share if is_scored(q) else None
     empty = _empty(q, num)
 
-    def score(rows: Any) -> Outcome:
+    def score(rows: Any) -> Any:
         if share is None:
             return _NOT_SCORED
         if not rows:
@@ -185,7 +185,7 @@ def _table(q: Question, num: Num) -> ValueScorer:
 def _evidence(q: Question, num: Num) -> ValueScorer:
     given = num(1) if is_scored(q) else _NOT_SCORED
 
-    def score(value: Any) -> Outcome:
+    def score(value: Any) -> Any:
         return given
 
     return score

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -199,7 +199,7 @@ def _key(question: str, kind: str, item_key: str) -> tuple[str, str, str]:
     return question, kind, item_key
 
 
-def _upsert_register(found: dict[int, tuple[int, Sequence[ScoredBottleneck]]]) -> None:
+def _upsert_register(found: Mapping[int, tuple[int, Sequence[ScoredBottleneck]]]) -> None:
     """Bring the register of the given response groups in line with what scoring found.
 
     ``found`` maps a response group id to its response id and the entries
@@ -255,7 +255,7 @@ def _upsert_register(found: dict[int, tuple[int, Sequence[ScoredBottleneck]]]) -
     _sync_leads(found, leads_of)
 
 
-def _sync_leads(found: dict[int, tuple[int, Sequence[ScoredBottleneck]]],
+def _sync_leads(found: Mapping[int, tuple[int, Sequence[ScoredBottleneck]]],
                 leads_of: dict[tuple[int, tuple[str, str, str]], set[int]]) -> None:
     """Make the lead rows of the given groups' entries what the routing says."""
     ids: dict[tuple[int, tuple[str, str, str]], int] = {}
@@ -308,7 +308,7 @@ class RecomputeReport:
     invalid: tuple[tuple[str, str], ...]  # (unit code, question code)
 
 
-def store_scores(rnd: Round, response_ids: Select[tuple[int]]) -> int:
+def store_scores(rnd: Round, response_ids: Select[Any]) -> int:
     """Score and store the handed-in groups of the given responses of ``rnd``.
 
     The whole set is scored in one vectorised pass (:func:`score_round`: the
@@ -319,7 +319,7 @@ def store_scores(rnd: Round, response_ids: Select[tuple[int]]) -> int:
     return _store(rnd, response_ids).groups
 
 
-def _store(rnd: Round, response_ids: Select[tuple[int]]) -> RecomputeReport:
+def _store(rnd: Round, response_ids: Select[Any]) -> RecomputeReport:
     bank = bank_for(rnd.bank_version)
     ids = db.session.scalars(response_ids).all()
     handed_in = db.session.execute(
@@ -443,5 +443,6 @@ def score_lines(round_code: str, unit_code: str | None = None) -> list[ScoreLine
             raise LookupError(f"unit {unit_code}")
         stmt = stmt.where(Unit.code == unit_code)
     indexes = indexes_for_round(rnd.id)
-    return [ScoreLine(*row[:-1], indexes[row[-1]].index) for row in db.session.execute(stmt)]
+    return [ScoreLine(unit, name, group, status, score, band, count, indexes[rid].index)
+            for unit, name, group, status, score, band, count, rid in db.session.execute(stmt)]
 
