@@ -44,8 +44,12 @@ def recompute(round_code: str) -> None:
     from ..services.scoring import recompute_round
 
     try:
-        count = recompute_round(round_code)
+        report = recompute_round(round_code)
     except LookupError:
         click.echo(f"Not found: round {round_code}", err=True)
         sys.exit(1)
-    click.echo(f"Recomputed {count} submitted group(s) of round {round_code}.")
+    click.echo(f"Recomputed {report.groups} submitted group(s) of round {round_code}.")
+    if report.invalid:
+        click.echo(f"{len(report.invalid)} stored answer(s) are not valid and were counted as unanswered:")
+        for unit, question in report.invalid:
+            click.echo(f"  {unit} {question}")

@@ -33,9 +33,6 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    overall_index: Mapped[float | None] = mapped_column(Float)  # 0–1, over submitted groups
-    band: Mapped[str | None] = mapped_column(String(10))
-
     round: Mapped[Round] = relationship()
     unit: Mapped[Unit] = relationship()
     groups: Mapped[list[ResponseGroup]] = relationship(back_populates="response", cascade="all, delete-orphan")
@@ -125,22 +122,53 @@ class AnswerRevision(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Bottleneck(db.Model):  # type: ignore[name-defined,misc]
-    """A bottleneck found in a submitted group, as the scoring engine listed it."""
+    """A bottleneck of a unit's response, as the scoring engine raised it: the register.
+
+    Its natural key is ``(response_id, question_code, kind, item_key)``
+    (``item_key``: the option code of an ``option`` entry, the row's
+    position as text for a ``table_row``, ``''`` otherwise). Scoring
+    upserts on that key, so an entry keeps its id through ``flask scores
+    recompute`` and through a return and resubmission with the same gap;
+    one that is no longer raised gets ``resolved_at`` (cleared if it comes
+    back). Entries hold codes, never labels: ``row`` maps a table row's
+    column codes to its cells.
+    """
 
     __tablename__ = "bottlenecks"
+    __table_args__ = (UniqueConstraint("response_id", "question_code", "kind", "item_key",
+                                       name="uq_bottlenecks_natural_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
     response_group_id: Mapped[int] = mapped_column(ForeignKey("response_groups.id", ondelete="CASCADE"), index=True)
     group_code: Mapped[str] = mapped_column(String(40), index=True)
     section_code: Mapped[str] = mapped_column(String(40))
     question_code: Mapped[str] = mapped_column(String(40), index=True)
     kind: Mapped[str] = mapped_column(String(20))
+    item_key: Mapped[str] = mapped_column(String(80), default="", server_default="")
     severity: Mapped[int | None]
     comment: Mapped[str | None] = mapped_column(Text)
-    detail: Mapped[str | None] = mapped_column(Text)
-    lead_agencies: Mapped[list[str]] = mapped_column(JSON)
+    row: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     response_group: Mapped[ResponseGroup] = relationship(back_populates="bottlenecks")
+    leads: Mapped[list[BottleneckLead]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class BottleneckLead(db.Model):  # type: ignore[name-defined,misc]
+    """A lead agency of a bottleneck, from the routing in force on the round's opening day.
+
+    Rows, not a list in a column, so "the bottlenecks my agency leads" is one
+    indexed query on every engine.
+    """
+
+    __tablename__ = "bottleneck_leads"
+
+    bottleneck_id: Mapped[int] = mapped_column(ForeignKey("bottlenecks.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+
+    unit: Mapped[Unit] = relationship()
 
 
 class GroupEvent(db.Model):  # type: ignore[name-defined,misc]

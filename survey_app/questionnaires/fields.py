@@ -17,6 +17,7 @@ from .schema import (
     Column,
     ColumnType,
     Condition,
+    EmptyRule,
     EvidenceKind,
     EvidenceSpec,
     Option,
@@ -109,7 +110,8 @@ def _question(raw: Any, index: int, group: str, col: _Collector, seen: dict[str,
         col.add(code, "max_value", "is below min_value")
     if qtype is QuestionType.EVIDENCE and evidence is None:
         col.add(code, "evidence", "an evidence question must say which kinds it asks for")
-    if raw.get("critical") and not scorable(qtype, options, scoring):
+    scored = _scored(raw.get("scored"), qtype, options, scoring, col, code)
+    if raw.get("critical") and not scored:
         col.add(code, "critical", "only a scored question can be critical")
     if text is None:
         return None
@@ -123,8 +125,41 @@ def _question(raw: Any, index: int, group: str, col: _Collector, seen: dict[str,
         applies_to=tuple(applies), help=help_text, condition=condition, evidence=evidence,
         options=options, columns=columns, unit=unit, numerator_label=num_label, denominator_label=den_label,
         min_value=min_v, max_value=max_v, bottleneck_rows=bool(raw.get("bottleneck_rows", False)),
-        scoring=scoring, scored=scorable(qtype, options, scoring),
+        scoring=scoring, scored=scored,
     )
+
+
+#: Types that never count in a score, whatever the bank says.
+_NEVER_SCORED = frozenset({QuestionType.SEVERITY, QuestionType.TEXT})
+
+_UNSCORABLE: dict[QuestionType, str] = {
+    QuestionType.YES_NO: "both answers are worth 0",
+    QuestionType.SINGLE_CHOICE: "every option is worth 0",
+    QuestionType.MULTIPLE_CHOICE: "every option is worth 0",
+    QuestionType.NUMBER: "it has neither a target nor bands",
+    QuestionType.DATE: "it has no deadline (on_or_before)",
+    QuestionType.TABLE: "it has no row rule (row_share)",
+    QuestionType.EVIDENCE: "it is not scored_if_present",
+}
+
+
+def _scored(raw: Any, qtype: QuestionType, options: tuple[Option, ...], scoring: Scoring, col: _Collector,
+            code: str) -> bool:
+    """Whether the question counts in scores; an unscored one must say ``scored = false``."""
+    if raw is not None and not isinstance(raw, bool):
+        col.add(code, "scored", "must be true or false")
+        return False
+    if qtype in _NEVER_SCORED:
+        if raw is True:
+            col.add(code, "scored", f"a {qtype.value} question is never scored")
+        return False
+    if raw is False:
+        return False
+    if not scorable(qtype, options, scoring):
+        col.add(code, "scored", f"the question cannot be scored: {_UNSCORABLE[qtype]}; fix it, or write "
+                "scored = false to collect the answer without scoring it")
+        return False
+    return True
 
 
 def _options(raw: Any, qtype: QuestionType, col: _Collector, code: str) -> tuple[Option, ...]:
@@ -166,7 +201,8 @@ def _option_list(raw: list[Any], col: _Collector, code: str, field: str, *, poin
         if pts is not None and pts < 0:
             col.add(code, f"{field}.{o_code}.points", "must not be negative")
         if label is not None:
-            opts.append(Option(o_code, label, pts or 0.0, bool(item.get("bottleneck", False))))
+            opts.append(Option(o_code, label, pts or 0.0, bool(item.get("bottleneck", False)),
+                               bool(item.get("exclusive", False))))
     return tuple(opts)
 
 
@@ -233,6 +269,14 @@ def _scoring(raw: Any, qtype: QuestionType, col: _Collector, code: str, columns:
             row_share = None
         elif row_share[0] not in {c.code for c in columns}:
             col.add(code, "scoring.row_share", f"unknown column {row_share[0]!r}")
+    empty = EmptyRule.JUSTIFY
+    if "empty" in raw:
+        try:
+            empty = EmptyRule(str(raw["empty"]))
+        except ValueError:
+            col.add(code, "scoring.empty", f"one of: {', '.join(e.value for e in EmptyRule)}")
+        if qtype is QuestionType.TABLE and row_share is None:
+            col.add(code, "scoring.empty", "only a table scored by its rows (row_share) has an empty rule")
     allowed = _SCORING_KEYS.get(qtype, set()) | {"fail_below"}
     for key in raw:
         if key not in allowed:
@@ -243,16 +287,17 @@ def _scoring(raw: Any, qtype: QuestionType, col: _Collector, code: str, columns:
         row_share=(row_share[0], row_share[1]) if row_share else None,
         scored_if_present=bool(raw.get("scored_if_present", False)), severity_threshold=sev,
         fail_below=fail_below, numerator_le_denominator=bool(raw.get("numerator_le_denominator", False)),
+        empty=empty,
     )
 
 
 _SCORING_KEYS: dict[QuestionType, set[str]] = {
     QuestionType.MULTIPLE_CHOICE: {"max_points"},
-    QuestionType.RATIO: {"target", "inverse", "numerator_le_denominator"},
+    QuestionType.RATIO: {"target", "inverse", "numerator_le_denominator", "empty"},
     QuestionType.NUMBER: {"target", "inverse", "bands"},
     QuestionType.SEVERITY: {"severity_threshold"},
     QuestionType.DATE: {"on_or_before", "late_points"},
-    QuestionType.TABLE: {"row_share"},
+    QuestionType.TABLE: {"row_share", "empty"},
     QuestionType.EVIDENCE: {"scored_if_present"},
 }
 

@@ -44,6 +44,17 @@ class ColumnType(StrEnum):
     CHOICE = "choice"
 
 
+class EmptyRule(StrEnum):
+    """What an empty measure means: a ratio of 0 / 0, or a scored table with no rows.
+
+    Each ratio and scored table question of a bank says it (``scoring.empty``).
+    """
+
+    JUSTIFY = "justify"  # not applicable, and the unit must say why in its comment
+    FAIL = "fail"  # scores 0: having nothing to count is itself the gap
+    PASS = "pass"  # scores 1
+
+
 class EvidenceKind(StrEnum):
     """What a piece of evidence may be."""
 
@@ -77,12 +88,15 @@ class Option:
 
     ``bottleneck`` marks an option whose selection is itself a bottleneck
     (for example "data duplicated across systems" in a list of obstacles).
+    ``exclusive`` marks a "none of these" option of a multiple-choice
+    question: it cannot be picked together with another option.
     """
 
     code: str
     label: Text
     points: float
     bottleneck: bool = False
+    exclusive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +166,9 @@ class Scoring:
       score (default: the bank's ``gap_threshold``).
     - ``numerator_le_denominator``: a ratio's numerator may not exceed its
       denominator (input validation, not scoring).
+    - ``empty``: what a ratio of 0 / 0, or a scored table with no rows,
+      means (:class:`EmptyRule`; default: not applicable, with a required
+      justification).
     """
 
     target: float | None = None
@@ -165,6 +182,7 @@ class Scoring:
     severity_threshold: int | None = None
     fail_below: float | None = None
     numerator_le_denominator: bool = False
+    empty: EmptyRule = EmptyRule.JUSTIFY
 
 
 def scorable(qtype: QuestionType, options: tuple[Option, ...], scoring: Scoring) -> bool:
@@ -197,9 +215,9 @@ class Question:
 
     ``applies_to`` holds unit-kind codes; a question that does not apply to
     a unit's kind is not shown to it and is left out of its scores.
-    ``scored`` is derived by the loader from the type and scoring
-    parameters: severity, text and unparameterised table, date and
-    evidence questions are not scored.
+    ``scored`` is false for severity and text questions, and for any other
+    question the bank marks ``scored = false``; the loader refuses a question
+    it cannot score that is not so marked.
     """
 
     code: str

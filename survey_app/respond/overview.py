@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Bottleneck, Response, ResponseGroup
+from ..models import Response, ResponseGroup
 from ..services.responses import UnitRound, last_return_reason, stored_answers
+from ..services.scoring import RegisterLine, register_lines, unit_index_view
 from ..workflow import Status
 from .page import group_progress
 
@@ -77,7 +78,7 @@ class ResultsView:
     groups: list[GroupScore]
     radar_points: str  # SVG polygon points of the scores
     radar_axes: list[tuple[float, float, float, float, str]]  # x1, y1, label x, label y, name
-    bottlenecks: list[Bottleneck]
+    bottlenecks: list[RegisterLine]
 
 
 def unit_results(ur: UnitRound, locale: str) -> ResultsView:
@@ -92,13 +93,10 @@ def unit_results(ur: UnitRound, locale: str) -> ResultsView:
             sections.append(SectionBar(s.name.get(locale), kept.get("score"), kept.get("band")))
         groups.append(GroupScore(g.code, g.name.get(locale), row.status if row else Status.NOT_STARTED.value,
                                  row.score if row else None, row.band if row else None, sections))
-    bottlenecks: list[Bottleneck] = []
-    if response is not None:
-        bottlenecks = list(db.session.scalars(
-            select(Bottleneck).join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
-            .where(ResponseGroup.response_id == response.id).order_by(Bottleneck.id)))
+    bottlenecks = register_lines(response, locale) if response is not None else []
+    index = unit_index_view(response) if response is not None else None
     points, axes = radar([(gs.name, gs.score or 0.0) for gs in groups])
-    return ResultsView(response.overall_index if response else None, response.band if response else None,
+    return ResultsView(index.index if index else None, index.band.value if index and index.band else None,
                        groups, points, axes, bottlenecks)
 
 

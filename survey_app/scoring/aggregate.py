@@ -84,7 +84,7 @@ def top_bottlenecks(
     if per not in ("group", "section"):
         raise ValueError("per must be 'group' or 'section'")
     df = _frame(bottlenecks)
-    item = df["detail"].where(df["kind"].astype(str) == BottleneckKind.OPTION.value, "")
+    item = df["item_key"].where(df["kind"].astype(str) == BottleneckKind.OPTION.value, "")
     work = pd.DataFrame({per: df[per], "question": df["question"], "kind": df["kind"], "item": item,
                          "unit": df["unit"]})
     keys = [per, "question", "kind", "item"]
@@ -107,16 +107,29 @@ def _answered_per_question(df: pd.DataFrame) -> pd.Series:
 
 
 def rank_units(group_scores: Frame) -> pd.DataFrame:
-    """Units ranked per group by their displayed score, best first.
+    """Units ranked per group by their displayed score, best first, like with like.
 
     Equal displayed scores share a rank (dense ranking: 1, 1, 2); a unit
-    without a score has no rank. Pass ``RoundScores.groups``; to rank the
-    index, pass ``units`` with ``index`` renamed ``score`` and a constant
-    ``group``.
+    without a score has no rank. Pass ``RoundScores.groups``. To rank the
+    index, pass ``RoundScores.units`` with ``index`` renamed ``score`` and a
+    constant ``group``: when the frame has ``counted_groups`` and
+    ``applicable_groups``, only complete indexes (every applicable group
+    counted) are ranked, among themselves; a partial index has no rank and
+    keeps its ``coverage`` ("3/5") for display.
     """
     df = _frame(group_scores)
     shown = pd.Series(round_array(df["score"].to_numpy(np.float64)), index=df.index)
+    if "counted_groups" in df and "applicable_groups" in df:
+        counted = df["counted_groups"].to_numpy(np.int64)
+        applicable = df["applicable_groups"].to_numpy(np.int64)
+        complete = (counted == applicable) & (applicable > 0)
+        shown = shown.where(complete)
+        coverage = [f"{c}/{a}" for c, a in zip(counted.tolist(), applicable.tolist(), strict=True)]
+    else:
+        coverage = None
     rank = shown.groupby(df["group"], observed=True).rank(method="dense", ascending=False)
     out = pd.DataFrame({"group": df["group"], "unit": df["unit"], "score": df["score"],
                         "rank": rank.astype("Int64")})
+    if coverage is not None:
+        out["coverage"] = coverage
     return out.sort_values(["group", "rank", "unit"], kind="stable", na_position="last").reset_index(drop=True)

@@ -1,19 +1,21 @@
-"""Rounding for display, and the red / yellow / green bands.
+"""Exact values, rounding for display, and the red / yellow / green bands.
 
-Scores are kept as floats; they are rounded only to be shown, half up
-(2.675 → 2.68, as an official rounds by hand), by :func:`round_score`.
+Every number of the method is a rational number: the bank's weights, points,
+targets and thresholds are read as the decimals they are written as (0.2 is
+one fifth, not the nearest binary float), and answers are whole numbers or
+decimals. :func:`exact` turns such a number into a :class:`~fractions.Fraction`.
 
-The band of a score is read from its *displayed* value, so what an official
-sees decides the colour: a group shown as 80.00 is green when green starts at
-0.80, even if the float behind it is 79.99999999999999. To make this cheap for
-a whole round, each threshold is turned once into a float cut-off ``c`` with
-``x >= c`` exactly when ``round_score(x) >= threshold`` (see :func:`cutoff`).
+A displayed figure is the exact result of its formula rounded half up once
+(:func:`round_half_up`): 2 decimals for 0–100 scores, 4 for the index. The
+band is cut on that displayed value, so what the official sees decides the
+colour, and scaling all weights by a constant changes nothing.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +26,11 @@ from survey_app.questionnaires.schema import BandThresholds
 SCORE_PLACES = 2
 INDEX_PLACES = 4
 
+#: How close (in units of the last displayed decimal) a float may come to a
+#: rounding boundary before the exact value is computed instead. Float sums
+#: of a bank's few dozen terms are off by far less than this.
+NEAR_HALF = 1e-6
+
 
 class Band(StrEnum):
     """Traffic-light band of a score."""
@@ -33,63 +40,70 @@ class Band(StrEnum):
     GREEN = "green"
 
 
+def exact(x: float | int | Fraction | Decimal) -> Fraction:
+    """The exact value of a bank or answer number: a float is read as the
+    shortest decimal that prints it (0.1 is 1/10)."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, float):
+        return Fraction(repr(x))
+    return Fraction(x)
+
+
 def _quantum(places: int) -> Decimal:
     return Decimal(1).scaleb(-places)
 
 
-def round_score(value: float, places: int = SCORE_PLACES) -> Decimal:
+def round_half_up(value: Fraction, places: int = SCORE_PLACES) -> Decimal:
+    """The exact ``value`` rounded half up to ``places`` decimals."""
+    scale = 10**places
+    n = value * scale
+    whole: int = (n.numerator * 2 + n.denominator) // (2 * n.denominator)  # floor(n + 1/2)
+    return Decimal(whole).scaleb(-places)
+
+
+def round_score(value: float | Fraction, places: int = SCORE_PLACES) -> Decimal:
     """``value`` rounded half up to ``places`` decimals, for display.
 
-    The float is read through its shortest decimal form (``repr``), so 2.675
+    A float is read through its shortest decimal form (``repr``), so 2.675
     gives 2.68, not the 2.67 its binary value would give.
     """
-    return Decimal(repr(float(value))).quantize(_quantum(places), rounding=ROUND_HALF_UP)
-
-
-def cutoff(threshold: Decimal, places: int) -> float:
-    """The float ``c`` such that ``x >= c`` iff ``round_score(x, places) >= threshold``.
-
-    A displayed value is a multiple of 10^-places, so it reaches the
-    threshold when it reaches the threshold rounded up to that grid; the
-    value before display does so from half a step below. The shortest-repr
-    reading of :func:`round_score` makes the comparison exact for floats.
-    """
-    step = _quantum(places)
-    grid = threshold.quantize(step, rounding=ROUND_CEILING)
-    return float(grid - step / 2)
+    return round_half_up(exact(value), places)
 
 
 class BandCuts:
-    """Cut-offs of a bank's band thresholds, on the 0–100 and the 0–1 scale."""
+    """A bank's band thresholds on the 0–100 and the 0–1 scale, as exact decimals.
+
+    Bands are always read from a *displayed* (already rounded) value.
+    """
 
     __slots__ = ("index_green", "index_yellow", "score_green", "score_yellow")
 
     def __init__(self, thresholds: BandThresholds) -> None:
-        green = Decimal(repr(float(thresholds.green)))
-        yellow = Decimal(repr(float(thresholds.yellow)))
-        self.score_green = cutoff(green * 100, SCORE_PLACES)
-        self.score_yellow = cutoff(yellow * 100, SCORE_PLACES)
-        self.index_green = cutoff(green, INDEX_PLACES)
-        self.index_yellow = cutoff(yellow, INDEX_PLACES)
+        green, yellow = exact(thresholds.green), exact(thresholds.yellow)
+        self.score_green = green * 100
+        self.score_yellow = yellow * 100
+        self.index_green = green
+        self.index_yellow = yellow
 
-    def score_band(self, score: float | None, critical_failed: bool = False) -> Band | None:
-        """Band of a 0–100 score; red when a critical question failed."""
+    def score_band(self, shown: float | Decimal | None, critical_failed: bool = False) -> Band | None:
+        """Band of a displayed 0–100 score; red when a critical question failed."""
         if critical_failed:
             return Band.RED
-        if score is None:
+        if shown is None:
             return None
-        return _pick(score, self.score_green, self.score_yellow)
+        return _pick(exact(shown), self.score_green, self.score_yellow)
 
-    def index_band(self, index: float | None, critical_failed: bool = False) -> Band | None:
-        """Band of a 0–1 index; red when a critical question failed."""
+    def index_band(self, shown: float | Decimal | None, critical_failed: bool = False) -> Band | None:
+        """Band of a displayed 0–1 index; red when a critical question failed."""
         if critical_failed:
             return Band.RED
-        if index is None:
+        if shown is None:
             return None
-        return _pick(index, self.index_green, self.index_yellow)
+        return _pick(exact(shown), self.index_green, self.index_yellow)
 
 
-def _pick(value: float, green: float, yellow: float) -> Band:
+def _pick(value: Fraction, green: Fraction, yellow: Fraction) -> Band:
     if value >= green:
         return Band.GREEN
     if value >= yellow:
@@ -102,29 +116,38 @@ BAND_CODES: tuple[Band, ...] = (Band.RED, Band.YELLOW, Band.GREEN)
 
 
 def band_codes(
-    values: npt.NDArray[np.float64], green: float, yellow: float, critical_failed: npt.NDArray[np.bool_]
+    shown: npt.NDArray[np.float64], green: Fraction, yellow: Fraction, critical_failed: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.int8]:
-    """Vectorised bands: index into :data:`BAND_CODES`; -1 where ``values`` is NaN
-    and no critical question failed."""
+    """Vectorised bands of displayed values: index into :data:`BAND_CODES`;
+    -1 where ``shown`` is NaN and no critical question failed.
+
+    ``shown`` holds floats of decimals with few places and the thresholds
+    are such decimals too, so the float comparison is the exact one.
+    """
+    g, y = float(green), float(yellow)
     with np.errstate(invalid="ignore"):
-        codes = np.where(values >= green, 2, np.where(values >= yellow, 1, 0)).astype(np.int8)
-    codes[np.isnan(values)] = -1
+        codes = np.where(shown >= g, 2, np.where(shown >= y, 1, 0)).astype(np.int8)
+    codes[np.isnan(shown)] = -1
     codes[critical_failed] = 0
     return codes
 
 
+def near_half(values: npt.NDArray[np.float64], places: int) -> npt.NDArray[np.bool_]:
+    """Where a float is too close to a rounding boundary to be rounded as a float."""
+    scaled = values * 10.0**places
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.abs(scaled - np.floor(scaled) - 0.5) < NEAR_HALF, dtype=bool)
+
+
 def round_array(values: npt.ArrayLike, places: int = SCORE_PLACES) -> npt.NDArray[np.float64]:
-    """:func:`round_score` over an array, as floats (NaN stays NaN).
+    """:func:`round_score` over an array of floats, as floats (NaN stays NaN).
 
     Values within a hair of a half step go through :func:`round_score`
     itself, so the result always matches it.
     """
     x = np.asarray(values, dtype=np.float64)
     scale = 10.0**places
-    scaled = x * scale
-    out = np.floor(scaled + 0.5) / scale
-    with np.errstate(invalid="ignore"):
-        close = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
-    for i in np.flatnonzero(close).tolist():
+    out = np.floor(x * scale + 0.5) / scale
+    for i in np.flatnonzero(near_half(x, places)).tolist():
         out.flat[i] = float(round_score(float(x.flat[i]), places))
     return out

@@ -10,41 +10,39 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from survey_app.questionnaires.answers import Refusal, value_reader
 from survey_app.questionnaires.schema import Bank, Question, QuestionType
 
-from .bands import BandCuts, band_codes
-from .bottlenecks import (
-    UNANSWERED_DETAIL,
-    Leads,
-    default_leads,
-    lead_agencies,
-    row_formatter,
-    severity_threshold,
-)
+from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, near_half
+from .bottlenecks import Leads, default_leads, lead_agencies, row_codes, severity_threshold
 from .conditions import condition_test
 from .frames import KIND_CATEGORIES, Cat, Layout, RoundScores, band_categorical, categorical, tile_units
+from .index import applicable_groups, index_value, shown_score
 from .results import KIND_ORDER, BottleneckKind
 from .scorers import (
     Status,
+    exact_score,
     fail_threshold,
     is_scored,
     value_scorer,
     zero_when_unanswered,
 )
-from .values import selected_options, severity_value, table_rows
 
 F64 = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
-_SCORED, _UNANSWERED, _NOT_APPLICABLE, _NOT_SCORED = 0, 1, 2, 3
+_SCORED, _UNANSWERED, _NOT_APPLICABLE, _NOT_SCORED, _INVALID = 0, 1, 2, 3, 4
 _STATUS_CODE: dict[object, int] = {
     Status.UNANSWERED: _UNANSWERED,
     Status.NOT_APPLICABLE: _NOT_APPLICABLE,
     Status.NOT_SCORED: _NOT_SCORED,
+    Status.INVALID: _INVALID,
 }
 _KIND_RANK = {k: i for i, k in enumerate(KIND_ORDER)}
 
@@ -95,6 +93,7 @@ def score_round(
     visible = np.zeros((nq, n), dtype=bool)
     answered = np.zeros((nq, n), dtype=bool)
     applicable = np.zeros((nq, n), dtype=bool)
+    invalid = np.zeros((nq, n), dtype=bool)
     score = np.full((nq, n), np.nan)
     gap = np.zeros((nq, n), dtype=bool)
     failed = np.zeros((nq, n), dtype=bool)
@@ -112,14 +111,21 @@ def score_round(
                 vis &= visible[k] & holds
         visible[j] = vis
         status, raw = _outcomes(q, values[j].tolist())
-        ans = vis & (status != _UNANSWERED)
+        bad = vis & (status == _INVALID)
+        ans = vis & (status != _UNANSWERED) & ~bad
+        invalid[j] = bad
         answered[j] = ans
-        applicable[j] = vis & (status != _NOT_APPLICABLE)
+        not_applicable = vis & (status == _NOT_APPLICABLE)
+        applicable[j] = vis & ~not_applicable
+        lacking = bad.copy()
         if q.required:
-            missing[lay.q_group[j]] += vis & ~ans
+            lacking |= vis & ~ans
+        if not_applicable.any():
+            lacking |= not_applicable & ~_has_text(comments[j] if comments is not None else None, n)
+        missing[lay.q_group[j]] += lacking
         if is_scored(q):
             has = vis & (status == _SCORED)
-            unans = vis & (status == _UNANSWERED)
+            unans = vis & ((status == _UNANSWERED) | bad)
             s = np.where(has, raw, np.nan)
             if zero_when_unanswered(q):
                 s[unans] = 0.0
@@ -130,15 +136,20 @@ def score_round(
                 failed[j] = gap[j] | unans
 
     cuts = BandCuts(bank.scoring.bands)
-    sec_score, sec_failed = _weighted(lay.questions, score, failed, lay.q_section, len(lay.s_codes))
-    grp_score, grp_failed = _weighted(lay.questions, score, failed, lay.q_group, len(lay.g_codes))
-    idx_num, idx_den = np.zeros(n), np.zeros(n)
-    for gi, g in enumerate(bank.groups):
-        has = ~np.isnan(grp_score[gi])
-        idx_num += np.where(has, g.weight * (grp_score[gi] / 100.0), 0.0)
-        idx_den += np.where(has, g.weight, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.where(idx_den > 0, idx_num / idx_den, np.nan)
+    exact_of = _ExactScores(lay, values, score)
+    sec_score, sec_failed = _weighted(lay.questions, score, failed, lay.q_section, len(lay.s_codes), exact_of)
+    grp_score, grp_failed = _weighted(lay.questions, score, failed, lay.q_group, len(lay.g_codes), exact_of)
+    g_codes = lay.g_codes
+    index = _index(bank, grp_score)
+    kind_groups = {k: applicable_groups(bank, k) for k in set(kinds.tolist())}
+    has_score = ~np.isnan(grp_score)
+    counted = np.zeros(n, dtype=np.int64)
+    n_applicable = np.zeros(n, dtype=np.int64)
+    for kind, codes in kind_groups.items():
+        of_kind = kinds == kind
+        members = [g_codes.index(c) for c in codes]
+        counted[of_kind] = has_score[members][:, of_kind].sum(axis=0) if members else 0
+        n_applicable[of_kind] = len(members)
     unit_failed: Bools = np.asarray(grp_failed.any(axis=0), dtype=bool)
 
     unit_cat = categorical(np.arange(n), unit_codes)
@@ -152,6 +163,7 @@ def score_round(
         "score": score.T.ravel(),
         "gap": gap.T.ravel(),
         "failed_critical": failed.T.ravel(),
+        "invalid": invalid.T.ravel(),
     })
     ns = len(lay.s_codes)
     s_frame = pd.DataFrame({
@@ -176,14 +188,43 @@ def score_round(
         "index": index,
         "band": band_categorical(band_codes(index, cuts.index_green, cuts.index_yellow, unit_failed)),
         "critical_failed": unit_failed,
+        "counted_groups": counted,
+        "applicable_groups": n_applicable,
     })
     register = _register(bank, lay, leads, values, comments, visible, answered, gap, failed, unit_cat)
     return RoundScores(q_frame, s_frame, g_frame, u_frame, register)
 
 
+def _has_text(comments: npt.NDArray[np.object_] | None, n: int) -> Bools:
+    if comments is None:
+        return np.zeros(n, dtype=bool)
+    return np.fromiter((isinstance(c, str) and bool(c.strip()) for c in comments), dtype=bool, count=n)
+
+
+class _ExactScores:
+    """Exact question scores of one unit, computed only when a float sum needs them."""
+
+    def __init__(self, lay: Layout, values: npt.NDArray[np.object_], score: F64) -> None:
+        self.lay, self.values, self.score = lay, values, score
+
+    def pairs(self, js: list[int], unit: int) -> list[tuple[Fraction, Fraction]]:
+        out = []
+        for j in js:
+            if self.score[j, unit] != self.score[j, unit]:  # NaN: not counted
+                continue
+            q = self.lay.questions[j]
+            s = exact_score(q, self.values[j, unit])
+            out.append((exact(q.weight), s if isinstance(s, Fraction) else Fraction(0)))
+        return out
+
+
 def _weighted(questions: list[Question], score: F64, failed: Bools, owner: npt.NDArray[np.intp],
-              size: int) -> tuple[F64, Bools]:
-    """Per owner (section or group) and unit: 100 × Σ w·q ÷ Σ w, in bank order; any critical failed."""
+              size: int, exact_of: _ExactScores) -> tuple[F64, Bools]:
+    """Per owner (section or group) and unit: the displayed 100 × Σ w·q ÷ Σ w; any critical failed.
+
+    Summed in floats; where a sum lands within a hair of a rounding boundary
+    the exact weighted mean of :mod:`.index` decides.
+    """
     n = score.shape[1]
     num, den = np.zeros((size, n)), np.zeros((size, n))
     any_failed = np.zeros((size, n), dtype=bool)
@@ -195,8 +236,33 @@ def _weighted(questions: list[Question], score: F64, failed: Bools, owner: npt.N
         den[o] += np.where(has, q.weight, 0.0)
         any_failed[o] |= failed[j]
     with np.errstate(invalid="ignore", divide="ignore"):
-        result = np.where(den > 0, 100.0 * num / den, np.nan)
-    return result, any_failed
+        value = np.where(den > 0, 100.0 * num / den, np.nan)
+    shown = np.floor(value * 10.0**SCORE_PLACES + 0.5) / 10.0**SCORE_PLACES
+    for o, unit in zip(*np.nonzero(near_half(value, SCORE_PLACES)), strict=True):
+        js = [j for j in range(len(questions)) if owner[j] == o]
+        exact_shown = shown_score(exact_of.pairs(js, int(unit)))
+        shown[o, unit] = np.nan if exact_shown is None else float(exact_shown)
+    return shown, any_failed
+
+
+def _index(bank: Bank, shown: F64) -> F64:
+    """The displayed index of every unit from its displayed group scores (groups × units).
+
+    The float sum decides wherever it is clear of a rounding boundary; elsewhere
+    :func:`~.index.index_value` (the one definition) decides exactly.
+    """
+    weights = np.array([g.weight for g in bank.groups])[:, None]
+    has = ~np.isnan(shown)
+    num = np.where(has, weights * shown, 0.0).sum(axis=0)
+    den = np.where(has, weights, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(den > 0, num / den / 100.0, np.nan)
+    index = np.floor(value * 10.0**INDEX_PLACES + 0.5) / 10.0**INDEX_PLACES
+    codes = [g.code for g in bank.groups]
+    for i in np.flatnonzero(near_half(value, INDEX_PLACES)).tolist():
+        exact_value = index_value(bank, {c: float(shown[gi, i]) for gi, c in enumerate(codes) if has[gi, i]})
+        index[i] = np.nan if exact_value is None else float(exact_value)
+    return index
 
 
 def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.object_],
@@ -208,10 +274,11 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
     kinds: list[npt.NDArray[np.intp]] = []
     subs: list[npt.NDArray[np.intp]] = []
     sevs: list[npt.NDArray[np.float64]] = []
-    details: list[npt.NDArray[np.object_]] = []
+    keys: list[npt.NDArray[np.object_]] = []
+    rows: list[npt.NDArray[np.object_]] = []
 
-    def add(j: int, kind: BottleneckKind, who: npt.ArrayLike, detail: str | list[object] = "",
-            sub: npt.ArrayLike = 0, sev: npt.ArrayLike = np.nan) -> None:
+    def add(j: int, kind: BottleneckKind, who: npt.ArrayLike, key: str | list[str] = "",
+            row: list[object] | None = None, sub: npt.ArrayLike = 0, sev: npt.ArrayLike = np.nan) -> None:
         at = np.asarray(who, dtype=np.intp)
         m = len(at)
         units.append(at)
@@ -219,45 +286,53 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
         kinds.append(np.full(m, _KIND_RANK[kind], dtype=np.intp))
         subs.append(np.broadcast_to(np.asarray(sub, dtype=np.intp), (m,)))
         sevs.append(np.broadcast_to(np.asarray(sev, dtype=np.float64), (m,)))
-        d = np.empty(m, dtype=object)
-        d[:] = detail
-        details.append(d)
+        k = np.empty(m, dtype=object)
+        k[:] = key
+        keys.append(k)
+        r = np.empty(m, dtype=object)
+        if row is not None:
+            r[:] = row
+        rows.append(r)
 
     for j, q in enumerate(lay.questions):
+        read = value_reader(q)
         if q.critical:
-            who = np.flatnonzero(failed[j])
-            add(j, BottleneckKind.CRITICAL_FAILED, who,
-                detail=np.where(answered[j][who], "", UNANSWERED_DETAIL).tolist())
+            add(j, BottleneckKind.CRITICAL_FAILED, np.flatnonzero(failed[j]))
         if q.type is QuestionType.SEVERITY:
             who = np.flatnonzero(visible[j])
-            sev = np.array([severity_value(v) or 0 for v in values[j][who]], dtype=np.float64)
+            got = [read(v) for v in values[j][who]]
+            sev = np.array([g if isinstance(g, int) else 0 for g in got], dtype=np.float64)
             hit = sev >= severity_threshold(q, bank.scoring.severity_threshold)
             add(j, BottleneckKind.SEVERITY, who[hit], sev=sev[hit])
         if q.type is QuestionType.TABLE and q.bottleneck_rows:
             who_rows: list[int] = []
             row_no: list[int] = []
-            texts: list[object] = []
-            detail = row_formatter(q)
+            cells: list[object] = []
             for i in np.flatnonzero(visible[j]).tolist():
-                for r, row in enumerate(table_rows(values[j][i]) or ()):
-                    who_rows.append(i)
-                    row_no.append(r)
-                    texts.append(detail(row))
-            add(j, BottleneckKind.TABLE_ROW, who_rows, detail=texts, sub=row_no)
+                table = read(values[j][i])
+                if isinstance(table, list):
+                    for r, table_row in enumerate(table):
+                        who_rows.append(i)
+                        row_no.append(r)
+                        cells.append(row_codes(q, table_row))
+            add(j, BottleneckKind.TABLE_ROW, who_rows, key=[str(r) for r in row_no], row=cells, sub=row_no)
         add(j, BottleneckKind.GAP, np.flatnonzero(gap[j] & ~failed[j]))
         flagged = [(k, o) for k, o in enumerate(q.options) if o.bottleneck]
         if flagged:
             who_opt: list[int] = []
             opt_no: list[int] = []
-            labels: list[object] = []
+            codes: list[str] = []
             for i in np.flatnonzero(visible[j]).tolist():
-                picked = selected_options(q, values[j][i]) or ()
+                chosen = read(values[j][i])
+                if chosen is None or isinstance(chosen, Refusal):
+                    continue
+                picked = chosen if isinstance(chosen, tuple) else (chosen,)
                 for k, o in flagged:
                     if o.code in picked:
                         who_opt.append(i)
                         opt_no.append(k)
-                        labels.append(o.label.vi)
-            add(j, BottleneckKind.OPTION, who_opt, detail=labels, sub=opt_no)
+                        codes.append(o.code)
+            add(j, BottleneckKind.OPTION, who_opt, key=codes, sub=opt_no)
 
     unit = np.concatenate(units)
     qj = np.concatenate(qs)
@@ -281,8 +356,7 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
         "kind": categorical(kind, KIND_CATEGORIES),
         "severity": pd.arrays.IntegerArray(np.where(no_sev, 0, sev).astype(np.int64), no_sev),
         "comment": comment,
-        "detail": np.concatenate(details)[order],
+        "item_key": np.concatenate(keys)[order],
+        "row": np.concatenate(rows)[order],
         "lead_agencies": q_leads[qj],
     })
-
-

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+from survey_app.questionnaires.answers import Refusal, number, value_reader
 from survey_app.questionnaires.schema import CHOICE_TYPES, Bank, Condition, Question
-
-from .scorers import Status, value_scorer
-from .values import as_number, selected_options
 
 
 def applies_to_kind(q: Question, unit_kind: str) -> bool:
@@ -23,30 +21,33 @@ def applies_to_kind(q: Question, unit_kind: str) -> bool:
 
 def condition_test(cond: Condition, source: Question) -> Callable[[object], bool]:
     """:func:`condition_holds` for ``cond`` on ``source``, as a function of the answer alone."""
-    valid = value_scorer(source)
+    read = value_reader(source)
     choice = source.type in CHOICE_TYPES
     expected = cond.equals
     if isinstance(expected, bool):  # a TOML boolean reads as yes / no
         expected = "yes" if expected else "no"
 
     def holds(value: object) -> bool:
-        if value is None or valid(value) is Status.UNANSWERED:
+        got = read(value)
+        if got is None or isinstance(got, Refusal):
             return False
         if cond.at_least is not None:
-            x = as_number(value)
+            x = number(got)
             return x is not None and x >= cond.at_least
-        picked = selected_options(source, value) if choice else None
+        picked: tuple[str, ...] | None = None
+        if choice:
+            picked = got if isinstance(got, tuple) else (str(got),)
         if cond.any_of:
             if picked is not None:
                 return any(code in cond.any_of for code in picked)
-            return isinstance(value, str) and value in cond.any_of
+            return isinstance(got, str) and got in cond.any_of
         if expected is None:
             return True
         if isinstance(expected, str):
             if picked is not None:
                 return expected in picked
-            return isinstance(value, str) and value.strip() == expected
-        x = as_number(value)
+            return isinstance(got, str) and got.strip() == expected
+        x = number(got)
         return x is not None and x == float(expected)
 
     return holds

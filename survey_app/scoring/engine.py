@@ -1,56 +1,59 @@
 """Scores of one unit: questions, sections, groups and the overall index.
 
 A section or group score is the weighted mean of its counted questions,
-times 100. A question is *counted* when it is visible to the unit, scored,
-applicable, and either answered or required (an unanswered required
-question counts 0; an unanswered optional one is left out). The index is
-the mean of the group scores (÷ 100) weighted by the group weights, over
-groups with a score. Sums run in bank order; :mod:`.batch` repeats the same
-arithmetic over a whole round and gets the same floats.
+times 100, computed exactly and rounded half up once. A question is
+*counted* when it is visible to the unit, scored, applicable, and either
+answered or required (an unanswered or refused required question counts 0;
+an unanswered optional one is left out). The index is
+:func:`~.index.index_value` of the displayed group scores. :mod:`.batch`
+repeats this over a whole round with floats and gets the same displayed
+values, falling back on :func:`exact_question_scores` near a boundary.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
 
 from survey_app.questionnaires.schema import Bank, Group, Question
 
-from .bands import BandCuts
+from .bands import BandCuts, exact
 from .bottlenecks import Leads, default_leads, lead_agencies, question_bottlenecks
 from .conditions import bank_visibility
+from .index import index_value, index_view, shown_score
 from .results import Bottleneck, GroupResult, QuestionResult, SectionResult, UnitResult
-from .scorers import Status, fail_threshold, is_scored, score_answer, zero_when_unanswered
+from .scorers import Status, exact_score, fail_threshold, is_scored, zero_when_unanswered
 
 
-def evaluate_question(q: Question, visible: bool, value: object, gap_threshold: float) -> QuestionResult:
-    """The result of one question for one unit."""
+def evaluate_question(q: Question, visible: bool, value: object, gap_threshold: float,
+                      comment: str = "") -> QuestionResult:
+    """The result of one question for one unit (``comment``: the unit's note, the
+    reason a not-applicable answer needs)."""
     if not visible:
         return QuestionResult(q.code, False, False, None, False, False)
-    outcome = score_answer(q, value)
-    answered = outcome is not Status.UNANSWERED
+    outcome = exact_score(q, value)
+    invalid = outcome is Status.INVALID
+    answered = outcome is not Status.UNANSWERED and not invalid
     applicable = outcome is not Status.NOT_APPLICABLE
-    score: float | None = None
+    unjustified = not applicable and not comment.strip()
+    score: Fraction | None = None
     gap = failed = False
     if is_scored(q) and applicable:
-        if isinstance(outcome, float):
+        if isinstance(outcome, Fraction):
             score = outcome
-            gap = outcome < fail_threshold(q, gap_threshold)
+            gap = outcome < exact(fail_threshold(q, gap_threshold))
             failed = q.critical and gap
-        elif outcome is Status.UNANSWERED:
-            score = 0.0 if zero_when_unanswered(q) else None
+        elif not answered:
+            score = Fraction(0) if zero_when_unanswered(q) else None
             failed = q.critical
-    return QuestionResult(q.code, applicable, answered, score, gap, failed)
+    return QuestionResult(q.code, applicable, answered, None if score is None else float(score), gap, failed,
+                          invalid, unjustified, score)
 
 
-def _weighted(questions: tuple[Question, ...], results: Mapping[str, QuestionResult]) -> float | None:
-    """100 × Σ wᵢ·qᵢ ÷ Σ wᵢ over counted questions; None if none counts."""
-    num = den = 0.0
-    for q in questions:
-        s = results[q.code].score
-        if s is not None:
-            num += q.weight * s
-            den += q.weight
-    return 100.0 * num / den if den > 0 else None
+def _shown(questions: tuple[Question, ...], results: Mapping[str, QuestionResult]) -> Decimal | None:
+    return shown_score((exact(q.weight), r.exact) for q in questions
+                       if (r := results[q.code]).exact is not None)
 
 
 def _score_group(
@@ -68,11 +71,12 @@ def _score_group(
     register: list[Bottleneck] = []
     for q in group.questions:
         value = answers.get(q.code)
-        r = evaluate_question(q, visible[q.code], value, gap_threshold)
+        comment = comments.get(q.code) or ""
+        r = evaluate_question(q, visible[q.code], value, gap_threshold, comment)
         results[q.code] = r
         if not visible[q.code]:
             continue
-        if not r.answered and q.required:
+        if (not r.answered and q.required) or r.invalid or r.unjustified:
             missing.append(q.code)
         register.extend(
             question_bottlenecks(
@@ -82,27 +86,33 @@ def _score_group(
                 failed_critical=r.failed_critical,
                 gap=r.gap,
                 bank_severity=bank.scoring.severity_threshold,
-                comment=comments.get(q.code) or "",
+                comment=comment,
                 leads=lead_agencies(leads, group.code, q.section),
             )
         )
     sections = []
     for s in group.sections:
-        s_score = _weighted(s.questions, results)
+        s_score = _shown(s.questions, results)
         s_failed = any(results[q.code].failed_critical for q in s.questions)
-        sections.append(SectionResult(s.code, s_score, cuts.score_band(s_score, s_failed)))
-    score = _weighted(group.questions, results)
+        sections.append(SectionResult(s.code, _float(s_score), cuts.score_band(s_score, s_failed)))
+    score = _shown(group.questions, results)
     failed = any(r.failed_critical for r in results.values())
     return GroupResult(
         code=group.code,
-        score=score,
+        score=_float(score),
         band=cuts.score_band(score, failed),
         missing=tuple(missing),
         sections=tuple(sections),
         questions=tuple(results[q.code] for q in group.questions),
         bottlenecks=tuple(register),
         critical_failed=failed,
+        invalid=tuple(r.code for r in results.values() if r.invalid),
+        unjustified=tuple(r.code for r in results.values() if r.unjustified),
     )
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def score_group(
@@ -131,13 +141,9 @@ def score_group(
 
 
 def unit_index(bank: Bank, groups: tuple[GroupResult, ...]) -> float | None:
-    """Σ W_g·(G_g ÷ 100) ÷ Σ W_g over groups with a score; None if none has one."""
-    num = den = 0.0
-    for g, r in zip(bank.groups, groups, strict=True):
-        if r.score is not None:
-            num += g.weight * (r.score / 100.0)
-            den += g.weight
-    return num / den if den > 0 else None
+    """The displayed index over ``groups`` that have a score (see :func:`~.index.index_value`)."""
+    value = index_value(bank, {r.code: r.score for r in groups})
+    return None if value is None else float(value)
 
 
 def score_unit(
@@ -157,5 +163,5 @@ def score_unit(
     comments = comments or {}
     leads = default_leads(bank) if leads is None else leads
     groups = tuple(_score_group(bank, g, visible, answers, comments, leads, cuts) for g in bank.groups)
-    index = unit_index(bank, groups)
-    return UnitResult(index, cuts.index_band(index, any(g.critical_failed for g in groups)), groups)
+    view = index_view(bank, unit_kind, {g.code: g.score for g in groups}, any(g.critical_failed for g in groups))
+    return UnitResult(view.index, view.band, groups, view.counted_groups, view.applicable_groups)

@@ -19,7 +19,8 @@ Cat: TypeAlias = "pd.Categorical[str]"
 
 BAND_CATEGORIES = [b.value for b in BAND_CODES]
 KIND_CATEGORIES = [k.value for k in KIND_ORDER]
-REGISTER_COLUMNS = ["unit", "group", "section", "question", "kind", "severity", "comment", "detail", "lead_agencies"]
+REGISTER_COLUMNS = ["unit", "group", "section", "question", "kind", "severity", "comment", "item_key", "row",
+                    "lead_agencies"]
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,17 @@ class RoundScores:
     """The scores of a round, one frame per level.
 
     - ``questions``: unit, group, section, question, applicable, answered,
-      score (0–1, NaN when none), gap, failed_critical; one row per unit and
-      bank question, hidden questions included.
-    - ``sections``: unit, group, section, score (0–100), band.
-    - ``groups``: unit, group, score (0–100), band, critical_failed, missing
-      (number of required questions left unanswered).
-    - ``units``: unit, kind, index (0–1), band, critical_failed.
+      score (0–1, NaN when none), gap, failed_critical, invalid (a stored
+      value the one door refuses); one row per unit and bank question,
+      hidden questions included.
+    - ``sections``: unit, group, section, score (0–100, displayed), band.
+    - ``groups``: unit, group, score (0–100, displayed), band,
+      critical_failed, missing (number of questions keeping the group from
+      being handed in).
+    - ``units``: unit, kind, index (0–1, displayed), band, critical_failed,
+      counted_groups, applicable_groups.
     - ``bottlenecks``: unit, group, section, question, kind, severity,
-      comment, detail, lead_agencies; in unit, bank and register order.
+      comment, item_key, row, lead_agencies; in unit, bank and register order.
 
     ``unit``, ``group``, ``section``, ``question``, ``kind`` and ``band`` are
     categoricals in the order of the input units and of the bank.
@@ -91,7 +95,7 @@ def frames_from_results(bank: Bank, results: Iterable[tuple[str, str, UnitResult
             for r in g.questions:
                 j = lay.q_index[r.code]
                 rows_q.append((code, lay.q_group[j], lay.q_section[j], j, r.applicable, r.answered,
-                               np.nan if r.score is None else r.score, r.gap, r.failed_critical))
+                               np.nan if r.score is None else r.score, r.gap, r.failed_critical, r.invalid))
             for s in g.sections:
                 rows_s.append((code, gi, lay.s_codes.index(s.code), np.nan if s.score is None else s.score,
                                s.band.value if s.band else None))
@@ -99,21 +103,22 @@ def frames_from_results(bank: Bank, results: Iterable[tuple[str, str, UnitResult
                            g.critical_failed, len(g.missing)))
             for b in g.bottlenecks:
                 rows_b.append((code, gi, lay.s_codes.index(b.section), lay.q_index[b.question], b.kind.value,
-                               b.severity, b.comment, b.detail, b.lead_agencies))
+                               b.severity, b.comment, b.item_key, b.row, b.lead_agencies))
         rows_u.append((code, kind, np.nan if res.index is None else res.index, res.band.value if res.band else None,
-                       res.critical_failed))
+                       res.critical_failed, res.counted_groups, res.applicable_groups))
     codes = [str(r[0]) for r in rows_u]
     return RoundScores(
         questions=_frame(rows_q, ["unit", "group", "section", "question", "applicable", "answered", "score",
-                                  "gap", "failed_critical"], codes, lay),
+                                  "gap", "failed_critical", "invalid"], codes, lay),
         sections=_frame(rows_s, ["unit", "group", "section", "score", "band"], codes, lay),
         groups=_frame(rows_g, ["unit", "group", "score", "band", "critical_failed", "missing"], codes, lay),
-        units=_frame(rows_u, ["unit", "kind", "index", "band", "critical_failed"], codes, lay),
+        units=_frame(rows_u, ["unit", "kind", "index", "band", "critical_failed", "counted_groups",
+                              "applicable_groups"], codes, lay),
         bottlenecks=_frame(rows_b, REGISTER_COLUMNS, codes, lay),
     )
 
 
-_BOOL_COLUMNS = {"applicable", "answered", "gap", "failed_critical", "critical_failed"}
+_BOOL_COLUMNS = {"applicable", "answered", "gap", "failed_critical", "critical_failed", "invalid"}
 
 
 def _frame(rows: list[tuple[object, ...]], columns: list[str], unit_codes: list[str], lay: Layout) -> pd.DataFrame:
@@ -135,7 +140,7 @@ def _frame(rows: list[tuple[object, ...]], columns: list[str], unit_codes: list[
             data[name] = np.array(col, dtype=np.float64)
         elif name in _BOOL_COLUMNS:
             data[name] = np.array(col, dtype=bool)
-        elif name == "missing":
+        elif name in ("missing", "counted_groups", "applicable_groups"):
             data[name] = np.array(col, dtype=np.int64)
         else:
             arr = np.empty(len(col), dtype=object)

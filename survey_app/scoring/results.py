@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 
 from .bands import Band
 
@@ -29,8 +30,8 @@ class QuestionResult:
     ``applicable`` is false when the question is hidden (not for the unit's
     kind, or its condition is unmet) or its answer makes the measure
     meaningless (ratio with b = 0, table scored by rows with no rows).
-    ``score`` is in [0, 1]; None when not applicable, not scored, or an
-    unanswered optional question (left out).
+    ``score`` is in [0, 1] (the float of ``exact``); None when not
+    applicable, not scored, or an unanswered optional question (left out).
     """
 
     code: str
@@ -39,6 +40,9 @@ class QuestionResult:
     score: float | None
     gap: bool
     failed_critical: bool
+    invalid: bool = False  # the stored value is refused by the one door (counted as unanswered)
+    unjustified: bool = False  # not applicable (0 / 0, no rows) without the required reason
+    exact: Fraction | None = None  # the score as an exact fraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,14 @@ class SectionResult:
 
 @dataclass(frozen=True, slots=True)
 class Bottleneck:
-    """One entry of a unit's bottleneck register."""
+    """One entry of a unit's bottleneck register, in codes (never labels).
+
+    Its natural key within a unit is ``(question, kind, item_key)``:
+    ``item_key`` is the option code for ``option`` entries, the row's
+    position (from 0, as text) for ``table_row`` entries, and ``''``
+    otherwise. ``row`` holds a table row's cells by column code (option
+    codes for choice cells); pages render labels in the reader's language.
+    """
 
     group: str
     section: str
@@ -60,7 +71,8 @@ class Bottleneck:
     kind: BottleneckKind
     severity: int | None
     comment: str
-    detail: str
+    item_key: str
+    row: tuple[tuple[str, object], ...] | None
     lead_agencies: tuple[str, ...]
 
 
@@ -68,8 +80,12 @@ class Bottleneck:
 class GroupResult:
     """A group's score (0–100), band, missing answers and bottlenecks.
 
-    ``missing`` lists the visible, required questions left unanswered (any
-    type). ``critical_failed`` is true when a visible critical question is
+    ``score`` is the displayed score: the exact weighted mean rounded half
+    up to 2 decimals. ``missing`` lists the visible questions that keep the
+    group from being handed in: required ones left unanswered (any type),
+    ones whose stored value is refused (also in ``invalid``) and ones not
+    applicable without the required reason (also in ``unjustified``).
+    ``critical_failed`` is true when a visible critical question is
     unanswered or scores below its threshold; the band is then red.
     """
 
@@ -81,15 +97,23 @@ class GroupResult:
     questions: tuple[QuestionResult, ...]
     bottlenecks: tuple[Bottleneck, ...]
     critical_failed: bool
+    invalid: tuple[str, ...] = ()
+    unjustified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class UnitResult:
-    """A unit's overall index (0–1), its band and its groups."""
+    """A unit's overall index (0–1, displayed: 4 decimals), its band and its groups.
+
+    ``counted_groups`` of ``applicable_groups`` have a score; the index is
+    complete when they are equal (see :mod:`.index`).
+    """
 
     index: float | None
     band: Band | None
     groups: tuple[GroupResult, ...]
+    counted_groups: int = 0
+    applicable_groups: int = 0
 
     @property
     def bottlenecks(self) -> tuple[Bottleneck, ...]:

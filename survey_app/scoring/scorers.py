@@ -1,41 +1,46 @@
 """One scorer per question type, in a registry keyed by type.
 
-A scorer reads one answer value (the JSON shape of ``docs/question-bank.md``)
-and returns either a score in [0, 1] or a :class:`Status` saying why there is
-none. It never raises: a malformed value is :attr:`Status.UNANSWERED`.
+A scorer reads one answer value through the one door of
+:mod:`survey_app.questionnaires.answers` and returns either a score in
+[0, 1] or a :class:`Status` saying why there is none. It never raises, and
+it never re-reads a refused value as something else: that is
+:attr:`Status.INVALID`.
+
+Every scorer is written once and runs in two kinds of numbers: floats, for
+the fast pass over a round, and exact fractions (``exact=True``), which give
+the documented value. The engine uses the exact scores; the round pass uses
+the floats and falls back on the exact ones whenever a float comes near a
+rounding boundary (see :mod:`.bands`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from fractions import Fraction
+from typing import Any, cast
 
-from survey_app.questionnaires.schema import Question, QuestionType, scorable
+from survey_app.questionnaires.answers import Refusal, value_reader
+from survey_app.questionnaires.schema import EmptyRule, Question, QuestionType, scorable
 
-from .values import (
-    as_number,
-    cell_equals,
-    clamp01,
-    date_value,
-    evidence_given,
-    ratio_parts,
-    severity_value,
-    table_rows,
-)
+from .bands import exact
+from .values import cell_equals, clamp01
 
 
 class Status(Enum):
     """Why an answer has no score."""
 
-    UNANSWERED = "unanswered"  # no value, or a malformed one
-    NOT_APPLICABLE = "not_applicable"  # answered, but the measure does not apply (b = 0, no rows)
+    UNANSWERED = "unanswered"  # no value (or blank text, empty evidence)
+    INVALID = "invalid"  # a value the one door refuses; never scored as anything
+    NOT_APPLICABLE = "not_applicable"  # answered, the measure does not apply (0 / 0, no rows); needs a reason
     NOT_SCORED = "not_scored"  # answered; the question is not part of the score
 
 
-Outcome = float | Status
+Outcome = float | Fraction | Status
 Scorer = Callable[[Question, object], Outcome]
-
-_YES_NO_DEFAULT = {"yes": 1.0, "no": 0.0}
+ValueScorer = Callable[[object], Outcome]
+#: How the numbers of a scorer are made: ``float`` or the exact :func:`~.bands.exact`.
+Num = Callable[[Any], Any]
 
 
 def is_scored(q: Question) -> bool:
@@ -57,99 +62,79 @@ def fail_threshold(q: Question, gap_threshold: float) -> float:
     return q.scoring.fail_below if q.scoring.fail_below is not None else gap_threshold
 
 
-# --- reading values -------------------------------------------------------
-
-
 # --- the scorers ----------------------------------------------------------
 #
 # Each type has a factory that reads the question's parameters once and
-# returns a function of the answer value alone; the registry entries apply
-# it to one value, and a whole round reuses it over every unit's value.
+# returns a function of the answer value alone, already read by the one door
+# (never None, never a refusal); :func:`value_scorer` does the reading.
 
-ValueScorer = Callable[[object], Outcome]
-_UNANSWERED = Status.UNANSWERED
 _NOT_SCORED = Status.NOT_SCORED
 _NOT_APPLICABLE = Status.NOT_APPLICABLE
 
 
-def _yes_no(q: Question) -> ValueScorer:
-    scored = is_scored(q)
-    points = dict(_YES_NO_DEFAULT)
-    points.update({o.code: clamp01(o.points) for o in q.options if o.code in points})
+def _empty(q: Question, num: Num) -> Outcome:
+    """The outcome of an empty measure (0 / 0, a scored table with no rows)."""
+    rule = q.scoring.empty
+    if rule is EmptyRule.FAIL:
+        return cast(Outcome, num(0))
+    if rule is EmptyRule.PASS:
+        return cast(Outcome, num(1))
+    return _NOT_APPLICABLE
 
-    def score(value: object) -> Outcome:
-        if value != "yes" and value != "no":
-            return _UNANSWERED
-        return points[value] if scored else _NOT_SCORED
+
+def _choice(q: Question, num: Num) -> ValueScorer:
+    scored = is_scored(q)
+    points = {"yes": num(1), "no": num(0)} if q.type is QuestionType.YES_NO else {}
+    points.update({o.code: clamp01(num(o.points)) for o in q.options})
+
+    def score(code: Any) -> Any:
+        return points[code] if scored else _NOT_SCORED
 
     return score
 
 
-def _single_choice(q: Question) -> ValueScorer:
+def _multiple_choice(q: Question, num: Num) -> ValueScorer:
     scored = is_scored(q)
-    points = {o.code: clamp01(o.points) for o in q.options}
+    points = {o.code: num(max(o.points, 0.0)) for o in q.options}
+    cap = num(q.scoring.max_points if q.scoring.max_points is not None and q.scoring.max_points > 0 else 1)
 
-    def score(value: object) -> Outcome:
-        if not isinstance(value, str) or value not in points:
-            return _UNANSWERED
-        return points[value] if scored else _NOT_SCORED
-
-    return score
-
-
-def _multiple_choice(q: Question) -> ValueScorer:
-    scored = is_scored(q)
-    points = {o.code: max(o.points, 0.0) for o in q.options}
-    order = [o.code for o in q.options]
-    cap = q.scoring.max_points if q.scoring.max_points is not None and q.scoring.max_points > 0 else 1.0
-
-    def score(value: object) -> Outcome:
-        if not isinstance(value, list | tuple):
-            return _UNANSWERED
-        for v in value:
-            if not isinstance(v, str) or v not in points:
-                return _UNANSWERED
+    def score(picked: Any) -> Any:
         if not scored:
             return _NOT_SCORED
-        picked = set(value)
-        total = 0.0
-        for code in order:  # bank order, each option once
-            if code in picked:
-                total += points[code]
+        total = num(0)
+        for code in picked:  # bank order, each option once
+            total += points[code]
         return min(total, cap) / cap
 
     return score
 
 
-def _ratio(q: Question) -> ValueScorer:
+def _ratio(q: Question, num: Num) -> ValueScorer:
     scored = is_scored(q)
     inverse = q.scoring.inverse
-    target = q.scoring.target if q.scoring.target is not None and q.scoring.target > 0 else 1.0
+    target = num(q.scoring.target if q.scoring.target is not None and q.scoring.target > 0 else 1)
+    empty = _empty(q, num)
+    one = num(1)
 
-    def score(value: object) -> Outcome:
-        parts = ratio_parts(value)
-        if parts is None:
-            return _UNANSWERED
-        a, b = parts
-        if b == 0:
-            return _NOT_APPLICABLE
+    def score(parts: Any) -> Any:
         if not scored:
             return _NOT_SCORED
-        return clamp01(1.0 - a / b) if inverse else clamp01(a / b / target)
+        a, b = parts
+        if b == 0:
+            return empty
+        return clamp01(one - num(a) / num(b)) if inverse else clamp01(num(a) / num(b) / target)
 
     return score
 
 
-def _number(q: Question) -> ValueScorer:
+def _number(q: Question, num: Num) -> ValueScorer:
     scored = is_scored(q)
-    bands = [(b.upto, clamp01(b.points)) for b in q.scoring.bands]
+    bands = [(b.upto, clamp01(num(b.points))) for b in q.scoring.bands]
     inverse = q.scoring.inverse
-    target = q.scoring.target if q.scoring.target is not None else 1.0
+    target = num(q.scoring.target if q.scoring.target is not None else 1)
+    one = num(1)
 
-    def score(value: object) -> Outcome:
-        n = as_number(value)
-        if n is None:
-            return _UNANSWERED
+    def score(n: Any) -> Any:
         if not scored:
             return _NOT_SCORED
         if bands:
@@ -157,109 +142,110 @@ def _number(q: Question) -> ValueScorer:
                 if upto is None or n <= upto:
                     return points
             return bands[-1][1]
-        return clamp01(1.0 - n / target) if inverse else clamp01(n / target)
+        return clamp01(one - num(n) / target) if inverse else clamp01(num(n) / target)
 
     return score
 
 
-def _severity(q: Question) -> ValueScorer:
-    def score(value: object) -> Outcome:
-        return _UNANSWERED if severity_value(value) is None else _NOT_SCORED
+def _never(q: Question, num: Num) -> ValueScorer:
+    def score(value: Any) -> Any:
+        return _NOT_SCORED
 
     return score
 
 
-def _date(q: Question) -> ValueScorer:
+def _date(q: Question, num: Num) -> ValueScorer:
     deadline = q.scoring.on_or_before if is_scored(q) else None
-    late = clamp01(q.scoring.late_points)
+    on_time, late = num(1), clamp01(num(q.scoring.late_points))
 
-    def score(value: object) -> Outcome:
-        d = date_value(value)
-        if d is None:
-            return _UNANSWERED
+    def score(d: Any) -> Any:
         if deadline is None:
             return _NOT_SCORED
-        return 1.0 if d <= deadline else late
+        return on_time if d <= deadline else late
 
     return score
 
 
-def _text(q: Question) -> ValueScorer:
-    def score(value: object) -> Outcome:
-        return _NOT_SCORED if isinstance(value, str) and value.strip() else _UNANSWERED
-
-    return score
-
-
-def _table(q: Question) -> ValueScorer:
+def _table(q: Question, num: Num) -> ValueScorer:
     share = q.scoring.row_share if is_scored(q) else None
+    empty = _empty(q, num)
 
-    def score(value: object) -> Outcome:
-        rows = table_rows(value)
-        if rows is None:
-            return _UNANSWERED
+    def score(rows: Any) -> Any:
         if share is None:
             return _NOT_SCORED
         if not rows:
-            return _NOT_APPLICABLE
+            return empty
         column, expected = share
         hits = sum(1 for r in rows if cell_equals(r.get(column), expected))
-        return hits / len(rows)
+        return num(hits) / num(len(rows))
 
     return score
 
 
-def _evidence(q: Question) -> ValueScorer:
-    scored = is_scored(q)
+def _evidence(q: Question, num: Num) -> ValueScorer:
+    given = num(1) if is_scored(q) else _NOT_SCORED
 
-    def score(value: object) -> Outcome:
-        if not evidence_given(value):
-            return _UNANSWERED
-        return 1.0 if scored else _NOT_SCORED
+    def score(value: Any) -> Any:
+        return given
 
     return score
 
 
-_FACTORIES: dict[QuestionType, Callable[[Question], ValueScorer]] = {
-    QuestionType.YES_NO: _yes_no,
-    QuestionType.SINGLE_CHOICE: _single_choice,
+_FACTORIES: dict[QuestionType, Callable[[Question, Num], ValueScorer]] = {
+    QuestionType.YES_NO: _choice,
+    QuestionType.SINGLE_CHOICE: _choice,
     QuestionType.MULTIPLE_CHOICE: _multiple_choice,
     QuestionType.RATIO: _ratio,
     QuestionType.NUMBER: _number,
-    QuestionType.SEVERITY: _severity,
+    QuestionType.SEVERITY: _never,
     QuestionType.DATE: _date,
-    QuestionType.TEXT: _text,
+    QuestionType.TEXT: _never,
     QuestionType.TABLE: _table,
     QuestionType.EVIDENCE: _evidence,
 }
 
 
-def value_scorer(q: Question) -> ValueScorer:
+def value_scorer(q: Question, *, exact_numbers: bool = False) -> ValueScorer:
     """The scorer of ``q`` with its parameters bound: a function of the value alone.
 
-    None and malformed values give :attr:`Status.UNANSWERED`.
+    The value goes through the one door first: no answer gives
+    :attr:`Status.UNANSWERED`, a refused value :attr:`Status.INVALID`.
+    Scores are floats, or exact fractions with ``exact_numbers``.
     """
-    inner = _FACTORIES[q.type](q)
+    read = value_reader(q)
+    inner = _FACTORIES[q.type](q, exact if exact_numbers else float)
+    unanswered, invalid = Status.UNANSWERED, Status.INVALID
 
     def score(value: object) -> Outcome:
-        return _UNANSWERED if value is None else inner(value)
+        got = read(value)
+        if got is None:
+            return unanswered
+        if got.__class__ is Refusal:
+            return invalid
+        return inner(got)
 
     return score
 
 
-def _registry_entry(factory: Callable[[Question], ValueScorer]) -> Scorer:
+def _registry_entry(qtype: QuestionType) -> Scorer:
     def scorer(q: Question, value: object) -> Outcome:
-        return _UNANSWERED if value is None else factory(q)(value)
+        return value_scorer(q)(value)
 
-    scorer.__name__ = f"score{factory.__name__}"
-    scorer.__doc__ = f"Score one answer to a {factory.__name__[1:]} question."
+    scorer.__name__ = f"score_{qtype.value}"
+    scorer.__doc__ = f"Score one answer to a {qtype.value} question (a float, or a Status)."
     return scorer
 
 
 #: The registry: the scorer of each question type, ``(question, value) -> score or Status``.
-SCORERS: dict[QuestionType, Scorer] = {t: _registry_entry(f) for t, f in _FACTORIES.items()}
+SCORERS: dict[QuestionType, Scorer] = {t: _registry_entry(t) for t in _FACTORIES}
 
 
 def score_answer(q: Question, value: object) -> Outcome:
-    """The score of ``value`` as an answer to ``q`` (None counts as unanswered)."""
+    """The score of ``value`` as an answer to ``q``, as a float (None counts as unanswered)."""
     return SCORERS[q.type](q, value)
+
+
+def exact_score(q: Question, value: object) -> Fraction | Status:
+    """The exact score of ``value`` as an answer to ``q``."""
+    out = value_scorer(q, exact_numbers=True)(value)
+    return out if isinstance(out, Status) else exact(out)

@@ -54,7 +54,9 @@ def sample_value(q: Question, quality: float, rng: random.Random) -> Any:
             index = 0 if good else rng.randrange(len(ranked))
             return ranked[index].code
         case QuestionType.MULTIPLE_CHOICE:
-            return [o.code for o in q.options if rng.random() < (quality if o.points > 0 else 1 - quality)]
+            picked = [o.code for o in q.options
+                      if not o.exclusive and rng.random() < (quality if o.points > 0 else 1 - quality)]
+            return picked or [o.code for o in q.options if o.exclusive][:1]  # "none of these" stands alone
         case QuestionType.RATIO:
             denominator = rng.randint(5, 200)
             share = min(1.0, max(0.0, rng.gauss(quality, 0.2)))

@@ -33,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..questionnaires import Bank, Question
+from ..questionnaires.answers import Refusal, check_value
 from ..scoring import GroupResult, score_group, visibility
 from ..workflow import Action, InvalidTransition, Status, is_editable, next_status
 from .access import NotAllowed, require_member
@@ -155,6 +156,14 @@ class NotEditable(Exception):
     """The group is submitted or accepted, or the user may not edit it."""
 
 
+class InvalidAnswers(ValueError):
+    """Values the one door (:func:`~survey_app.questionnaires.answers.check_value`) refuses."""
+
+    def __init__(self, refused: dict[str, Refusal]) -> None:
+        super().__init__(", ".join(f"{code}: {r}" for code, r in refused.items()))
+        self.refused = refused
+
+
 def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int, user: User,
                keep_theirs: frozenset[str] = frozenset()) -> SaveOutcome:
     """Save an editor's answers to one group, unless they conflict.
@@ -243,6 +252,10 @@ def _write(ur: UnitRound, response: Response, group: ResponseGroup, changes: dic
     statements (new answers, changed answers, revisions) however many changed."""
     if not changes:
         return
+    questions = {q.code: q for q in ur.bank.questions}
+    refused = {code: r for code, a in changes.items() if (r := check_value(questions[code], a.value)) is not None}
+    if refused:  # the form checks first; this is the door every path goes through
+        raise InvalidAnswers(refused)
     ids = question_ids(ur.round.bank_version)
     existing = {a.question_id: a for a in db.session.scalars(
         select(Answer).where(Answer.response_id == response.id, Answer.question_id.in_([ids[c] for c in changes])))}

@@ -3,26 +3,30 @@
 A group's score is computed once, when it is submitted, and kept with the
 content fingerprint of the bank that produced it. It changes again only
 through :func:`recompute_round` (``flask scores recompute``), run on purpose
-after a bank's scoring rules are corrected, never silently.
+after a bank's scoring rules are corrected, never silently. The unit's index
+is not stored: :func:`unit_index_view` and :func:`indexes_for_round` derive
+it from the stored group scores on every read.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Row, Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
     Answer,
     BankQuestion,
     Bottleneck,
+    BottleneckLead,
     Response,
     ResponseGroup,
     Round,
@@ -31,9 +35,10 @@ from ..models import (
 )
 from ..models.routing import RoutingRole, rules_on
 from ..questionnaires import Bank
-from ..scoring import GroupResult, RoundScores, UnitResult, round_score, score_round, score_unit
-from ..scoring.bands import BandCuts
-from ..scoring.engine import unit_index
+from ..scoring import Bottleneck as ScoredBottleneck
+from ..scoring import BottleneckKind, GroupResult, RoundScores, score_round, score_unit
+from ..scoring.bottlenecks import describe
+from ..scoring.index import IndexView, index_view
 from ..workflow import Status
 from .banks import bank_for
 
@@ -71,91 +76,250 @@ def score_response_group(group: ResponseGroup) -> GroupResult:
     """Compute and store the score, band, section scores and bottlenecks of one group.
 
     Conditions may depend on answers of other groups, so the whole response
-    is read. The caller commits.
+    is read. The bottleneck register is upserted on its natural key. The
+    caller commits.
     """
     response = group.response
     rnd: Round = response.round
     bank = bank_for(rnd.bank_version)
     values, comments = response_answers(response.id)
-    result = score_unit(bank, response.unit.kind, values, comments, leads_on(rnd.opens_on))
-    stored = _store_group(group, result.group(group.group_code), rnd.bank_version.fingerprint)
-    _store_response_index(response, bank, result)
-    return stored
-
-
-def refresh_response_index(response: Response) -> None:
-    """Recompute a response's index after a group entered or left the handed-in set
-    (a return, an acceptance); the caller commits."""
-    rnd: Round = response.round
-    bank = bank_for(rnd.bank_version)
-    values, comments = response_answers(response.id)
-    _store_response_index(response, bank, score_unit(bank, response.unit.kind, values, comments,
-                                                     leads_on(rnd.opens_on)))
-
-
-def _store_group(group: ResponseGroup, result: GroupResult, fingerprint: str) -> GroupResult:
-    group.score = _rounded(result.score)
+    result = score_unit(bank, response.unit.kind, values, comments, leads_on(rnd.opens_on)).group(group.group_code)
+    group.score = result.score
     group.band = result.band.value if result.band is not None else None
-    group.section_scores = {
-        s.code: {"score": _rounded(s.score), "band": s.band.value if s.band is not None else None}
-        for s in result.sections
-    }
+    group.section_scores = {s.code: {"score": s.score, "band": s.band.value if s.band is not None else None}
+                            for s in result.sections}
     group.missing = list(result.missing)
     group.critical_failed = result.critical_failed
     group.scored_at = utcnow()
-    group.scored_fingerprint = fingerprint
-    db.session.execute(delete(Bottleneck).where(Bottleneck.response_group_id == group.id))
-    db.session.add_all(
-        Bottleneck(response_group_id=group.id, group_code=b.group, section_code=b.section, question_code=b.question,
-                   kind=b.kind.value, severity=b.severity, comment=b.comment or None, detail=b.detail or None,
-                   lead_agencies=list(b.lead_agencies))
-        for b in result.bottlenecks
-    )
+    group.scored_fingerprint = rnd.bank_version.fingerprint
+    db.session.flush()
+    _upsert_register({group.id: (response.id, result.bottlenecks)})
     return result
 
 
-def _store_response_index(response: Response, bank: Bank, result: UnitResult) -> None:
-    """The overall index over the groups handed in so far (0–1) and its band.
+def refresh_response_index(response: Response) -> None:
+    """Nothing to store: the index is derived on read (:func:`unit_index_view`).
 
-    Uses the unrounded group scores, exactly as a recompute of the round does.
+    Kept so the workflow's call after a return or an acceptance stays valid.
     """
-    handed_in = {g.group_code for g in response.groups if g.status in SCORED_STATUSES}
-    empty = GroupResult("", None, None, (), (), (), (), False)
-    counted = tuple(r if r.code in handed_in else empty for r in result.groups)
-    index = unit_index(bank, counted)
-    response.overall_index = None if index is None else float(round_score(index, 4))
-    band = BandCuts(bank.scoring.bands).index_band(index, any(r.critical_failed for r in counted))
-    response.band = band.value if band is not None else None
 
 
-def _rounded(score: float | None) -> float | None:
-    return None if score is None else float(round_score(score))
+# --- the overall index, derived on read -------------------------------------
 
 
-def recompute_round(round_code: str) -> int:
-    """Recompute every handed-in group of a round; returns how many.
+def unit_index_view(response: Response) -> IndexView:
+    """The index of ``response`` over its handed-in groups, from their stored scores.
+
+    Derived on every read, so no interleaving of submissions can leave it
+    stale: it is a function of the group scores each submission stored.
+    """
+    bank = bank_for(response.round.bank_version)
+    counted = [g for g in response.groups if g.status in SCORED_STATUSES]
+    return index_view(bank, response.unit.kind, {g.group_code: g.score for g in counted},
+                      any(g.critical_failed for g in counted))
+
+
+def indexes_for_round(round_id: int) -> dict[int, IndexView]:
+    """:func:`unit_index_view` of every response of a round, in one query."""
+    rnd = db.session.get(Round, round_id)
+    if rnd is None:
+        raise LookupError(f"round {round_id}")
+    bank = bank_for(rnd.bank_version)
+    rows = db.session.execute(
+        select(Response.id, Unit.kind, ResponseGroup.group_code, ResponseGroup.status, ResponseGroup.score,
+               ResponseGroup.critical_failed)
+        .join(Unit, Unit.id == Response.unit_id)
+        .outerjoin(ResponseGroup, ResponseGroup.response_id == Response.id)
+        .where(Response.round_id == round_id)
+    ).all()
+    kinds: dict[int, str] = {}
+    shown: dict[int, dict[str, float | None]] = defaultdict(dict)
+    failed: dict[int, bool] = defaultdict(bool)
+    for rid, kind, code, status, score, critical in rows:
+        kinds[rid] = kind
+        if code is not None and status in SCORED_STATUSES:
+            shown[rid][code] = score
+            failed[rid] |= bool(critical)
+    return {rid: index_view(bank, kind, shown[rid], failed[rid]) for rid, kind in kinds.items()}
+
+
+# --- the bottleneck register ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLine:
+    """One stored bottleneck, with its detail rendered in the reader's language."""
+
+    id: int
+    group_code: str
+    section_code: str
+    question_code: str
+    kind: str
+    item_key: str
+    severity: int | None
+    comment: str | None
+    detail: str
+    lead_agencies: tuple[str, ...]  # unit codes
+    first_seen_at: datetime
+    resolved_at: datetime | None
+
+
+def register_lines(response: Response, locale: str, *, resolved: bool = False) -> list[RegisterLine]:
+    """The register of ``response`` in bank order (open entries; with ``resolved``, those too)."""
+    bank = bank_for(response.round.bank_version)
+    questions = {q.code: q for q in bank.questions}
+    order = {q.code: i for i, q in enumerate(bank.questions)}
+    stmt = select(Bottleneck).where(Bottleneck.response_id == response.id)
+    if not resolved:
+        stmt = stmt.where(Bottleneck.resolved_at.is_(None))
+    rows = db.session.scalars(stmt.options(selectinload(Bottleneck.leads).joinedload(BottleneckLead.unit))).all()
+    kinds = [k.value for k in BottleneckKind]
+    rows = sorted(rows, key=lambda b: (order.get(b.question_code, len(order)), kinds.index(b.kind)
+                                       if b.kind in kinds else 99, int(b.item_key) if b.item_key.isdigit() else 0,
+                                       b.item_key))
+    return [
+        RegisterLine(b.id, b.group_code, b.section_code, b.question_code, b.kind, b.item_key, b.severity, b.comment,
+                     describe(questions[b.question_code], b.kind, b.item_key, b.row, locale)
+                     if b.question_code in questions else "",
+                     tuple(sorted(lead.unit.code for lead in b.leads)), b.first_seen_at, b.resolved_at)
+        for b in rows
+    ]
+
+
+def bottlenecks_led_by(unit_id: int, round_id: int | None = None) -> Select[tuple[Bottleneck]]:
+    """The open bottlenecks an agency leads (optionally of one round): one indexed query."""
+    stmt = (select(Bottleneck).join(BottleneckLead, BottleneckLead.bottleneck_id == Bottleneck.id)
+            .where(BottleneckLead.unit_id == unit_id, Bottleneck.resolved_at.is_(None)))
+    if round_id is not None:
+        stmt = stmt.join(Response, Response.id == Bottleneck.response_id).where(Response.round_id == round_id)
+    return stmt.order_by(Bottleneck.id)
+
+
+def _key(question: str, kind: str, item_key: str) -> tuple[str, str, str]:
+    return question, kind, item_key
+
+
+def _upsert_register(found: Mapping[int, tuple[int, Sequence[ScoredBottleneck]]]) -> None:
+    """Bring the register of the given response groups in line with what scoring found.
+
+    ``found`` maps a response group id to its response id and the entries
+    raised. An entry already stored under the same natural key is updated
+    in place (keeping its id, and clearing ``resolved_at`` if it had been
+    resolved); a new one is inserted; a stored one no longer raised is
+    marked resolved. Lead agencies are kept as rows. The caller commits.
+    """
+    if not found:
+        return
+    now = utcnow()
+    existing: dict[tuple[int, tuple[str, str, str]], Row[Any]] = {}
+    for start in range(0, len(found), 500):
+        chunk = list(found)[start:start + 500]
+        for row in db.session.execute(
+            select(Bottleneck.id, Bottleneck.response_id, Bottleneck.response_group_id, Bottleneck.question_code,
+                   Bottleneck.kind, Bottleneck.item_key, Bottleneck.severity, Bottleneck.comment, Bottleneck.row,
+                   Bottleneck.section_code, Bottleneck.resolved_at)
+            .where(Bottleneck.response_group_id.in_(chunk))
+        ):
+            existing[(row.response_id, _key(row.question_code, row.kind, row.item_key))] = row
+    unit_ids: dict[str, int] = {code: uid for code, uid in db.session.execute(select(Unit.code, Unit.id))}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    leads_of: dict[tuple[int, tuple[str, str, str]], set[int]] = {}
+    seen: set[int] = set()
+    for gid, (rid, entries) in found.items():
+        for b in entries:
+            key = _key(b.question, b.kind.value, b.item_key)
+            leads_of[(rid, key)] = {unit_ids[c] for c in b.lead_agencies if c in unit_ids}
+            values = {"severity": b.severity, "comment": b.comment or None,
+                      "row": dict(b.row) if b.row is not None else None, "section_code": b.section}
+            old = existing.get((rid, key))
+            if old is None:
+                inserts.append({"response_id": rid, "response_group_id": gid, "group_code": b.group,
+                                "question_code": b.question, "kind": b.kind.value, "item_key": b.item_key,
+                                "first_seen_at": now, "resolved_at": None, **values})
+                continue
+            seen.add(old.id)
+            if old.resolved_at is not None or any(getattr(old, k) != v for k, v in values.items()):
+                updates.append({"bid": old.id, "resolved_at": None, **values})
+    resolved = [{"bid": row.id, "resolved_at": now} for row in existing.values()
+                if row.id not in seen and row.resolved_at is None]
+    table = Bottleneck.__table__
+    if updates:
+        db.session.execute(update(table).where(table.c.id == bindparam("bid")).values(
+            {c: bindparam(c) for c in ("severity", "comment", "row", "section_code", "resolved_at")}), updates)
+    if resolved:
+        db.session.execute(update(table).where(table.c.id == bindparam("bid")).values(
+            resolved_at=bindparam("resolved_at")), resolved)
+    for start in range(0, len(inserts), 5_000):
+        db.session.execute(insert(Bottleneck), inserts[start:start + 5_000])
+    _sync_leads(found, leads_of)
+
+
+def _sync_leads(found: Mapping[int, tuple[int, Sequence[ScoredBottleneck]]],
+                leads_of: dict[tuple[int, tuple[str, str, str]], set[int]]) -> None:
+    """Make the lead rows of the given groups' entries what the routing says."""
+    ids: dict[tuple[int, tuple[str, str, str]], int] = {}
+    for start in range(0, len(found), 500):
+        chunk = list(found)[start:start + 500]
+        for row in db.session.execute(
+            select(Bottleneck.id, Bottleneck.response_id, Bottleneck.question_code, Bottleneck.kind,
+                   Bottleneck.item_key).where(Bottleneck.response_group_id.in_(chunk))
+        ):
+            ids[(row.response_id, _key(row.question_code, row.kind, row.item_key))] = row.id
+    wanted = {(ids[k], unit) for k, units in leads_of.items() if k in ids for unit in units}
+    have: set[tuple[int, int]] = set()
+    all_ids = list(ids.values())
+    for start in range(0, len(all_ids), 500):
+        have |= {(b, u) for b, u in db.session.execute(
+            select(BottleneckLead.bottleneck_id, BottleneckLead.unit_id)
+            .where(BottleneckLead.bottleneck_id.in_(all_ids[start:start + 500])))}
+    stale = [{"b": b, "u": u} for b, u in have - wanted]
+    if stale:
+        lead = BottleneckLead.__table__
+        db.session.execute(delete(lead).where(lead.c.bottleneck_id == bindparam("b"),
+                                              lead.c.unit_id == bindparam("u")), stale)
+    new = [{"bottleneck_id": b, "unit_id": u} for b, u in wanted - have]
+    for start in range(0, len(new), 10_000):
+        db.session.execute(insert(BottleneckLead), new[start:start + 10_000])
+
+
+def recompute_round(round_code: str) -> RecomputeReport:
+    """Recompute every handed-in group of a round.
 
     For use after a bank's scoring rules were corrected: scores are never
-    recomputed behind anyone's back.
+    recomputed behind anyone's back. Stored values the one door refuses are
+    reported, and counted as unanswered, never scored as something else.
 
     :raises LookupError: if there is no such round.
     """
     rnd = db.session.scalar(select(Round).filter_by(code=round_code))
     if rnd is None:
         raise LookupError(round_code)
-    count = store_scores(rnd, select(Response.id).where(Response.round_id == rnd.id))
+    report = _store(rnd, select(Response.id).where(Response.round_id == rnd.id))
     db.session.commit()
-    return count
+    return report
 
 
-def store_scores(rnd: Round, response_ids: Select[int]) -> int:
+@dataclass(frozen=True, slots=True)
+class RecomputeReport:
+    """What a recomputation did: how many groups it scored, and the refused stored values."""
+
+    groups: int
+    invalid: tuple[tuple[str, str], ...]  # (unit code, question code)
+
+
+def store_scores(rnd: Round, response_ids: Select[Any]) -> int:
     """Score and store the handed-in groups of the given responses of ``rnd``.
 
-    The whole set is scored in one vectorised pass (:func:`score_round`, the
-    same arithmetic as a single submission) and written with bulk
-    statements, so a national round of 10,000 units takes seconds. Returns
-    how many groups were scored; the caller commits.
+    The whole set is scored in one vectorised pass (:func:`score_round`: the
+    same rules as a single submission, and the same stored values) and
+    written with bulk statements. Returns how many groups were scored; the
+    caller commits.
     """
+    return _store(rnd, response_ids).groups
+
+
+def _store(rnd: Round, response_ids: Select[Any]) -> RecomputeReport:
     bank = bank_for(rnd.bank_version)
     ids = db.session.scalars(response_ids).all()
     handed_in = db.session.execute(
@@ -163,11 +327,11 @@ def store_scores(rnd: Round, response_ids: Select[int]) -> int:
         .where(ResponseGroup.response_id.in_(ids), ResponseGroup.status.in_(SCORED_STATUSES))
     ).all()
     if not handed_in:
-        return 0
+        return RecomputeReport(0, ())
     units = pd.DataFrame(db.session.execute(
-        select(Response.id.label("unit_code"), Unit.kind).join(Unit, Unit.id == Response.unit_id)
+        select(Response.id.label("unit_code"), Unit.kind, Unit.code).join(Unit, Unit.id == Response.unit_id)
         .where(Response.id.in_({r.response_id for r in handed_in}))
-    ).all(), columns=["unit_code", "kind"])
+    ).all(), columns=["unit_code", "kind", "code"])
     answers = pd.DataFrame(db.session.execute(
         select(Answer.response_id, BankQuestion.code, Answer.value, Answer.comment)
         .join(BankQuestion, BankQuestion.id == Answer.question_id)
@@ -175,9 +339,13 @@ def store_scores(rnd: Round, response_ids: Select[int]) -> int:
     ).all(), columns=["unit_code", "question_code", "value", "comment"])
     units["unit_code"] = units["unit_code"].astype(str)
     answers["unit_code"] = answers["unit_code"].astype(str)
-    scores = score_round(bank, units, answers, leads_on(rnd.opens_on))
+    scores = score_round(bank, units[["unit_code", "kind"]], answers, leads_on(rnd.opens_on))
     _write_round(bank, scores, handed_in, rnd.bank_version.fingerprint)
-    return len(handed_in)
+    q = scores.questions
+    bad = q[q["invalid"]]
+    code_of = dict(zip(units["unit_code"], units["code"], strict=True))
+    invalid = tuple((code_of[str(u)], str(c)) for u, c in zip(bad["unit"], bad["question"], strict=True))
+    return RecomputeReport(len(handed_in), invalid)
 
 
 def _write_round(bank: Bank, scores: RoundScores, handed_in: Sequence[Row[int, int, str]],
@@ -185,7 +353,7 @@ def _write_round(bank: Bank, scores: RoundScores, handed_in: Sequence[Row[int, i
     group_id = {(str(r.response_id), r.group_code): r.id for r in handed_in}
     required = {q.code for q in bank.questions if q.required}
     q = scores.questions
-    q = q[q["applicable"] & ~q["answered"] & q["question"].astype(str).isin(required)]
+    q = q[(q["applicable"] & ~q["answered"] & q["question"].astype(str).isin(required)) | q["invalid"]]
     missing: dict[tuple[str, str], list[str]] = defaultdict(list)
     for unit, group, code in zip(q["unit"].astype(str), q["group"].astype(str), q["question"].astype(str),
                                  strict=True):
@@ -193,10 +361,10 @@ def _write_round(bank: Bank, scores: RoundScores, handed_in: Sequence[Row[int, i
     sections: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     for row in scores.sections.itertuples(index=False):
         sections[(str(row.unit), str(row.group))][str(row.section)] = {
-            "score": _rounded(_number(row.score)), "band": _text(row.band)}
+            "score": _number(row.score), "band": _text(row.band)}
     now = utcnow()
     updates = [
-        {"gid": group_id[key], "score": _rounded(_number(row.score)), "band": _text(row.band),
+        {"gid": group_id[key], "score": _number(row.score), "band": _text(row.band),
          "section_scores": sections[key], "missing": missing.get(key, []),
          "critical_failed": bool(row.critical_failed), "scored_at": now, "scored_fingerprint": fingerprint}
         for row in scores.groups.itertuples(index=False)
@@ -207,45 +375,14 @@ def _write_round(bank: Bank, scores: RoundScores, handed_in: Sequence[Row[int, i
         update(table).where(table.c.id == bindparam("gid")).values(
             {c: bindparam(c) for c in ("score", "band", "section_scores", "missing", "critical_failed",
                                        "scored_at", "scored_fingerprint")}), updates)
-    db.session.execute(delete(Bottleneck).where(Bottleneck.response_group_id.in_(group_id.values())))
-    register = [
-        {"response_group_id": group_id[key], "group_code": key[1], "section_code": str(b.section),
-         "question_code": str(b.question), "kind": str(b.kind), "severity": _whole(b.severity),
-         "comment": b.comment or None, "detail": b.detail or None,
-         "lead_agencies": list(cast(tuple[str, ...], b.lead_agencies))}
-        for b in scores.bottlenecks.itertuples(index=False)
-        if (key := (str(b.unit), str(b.group))) in group_id
-    ]
-    for start in range(0, len(register), 10_000):
-        db.session.execute(insert(Bottleneck), register[start:start + 10_000])
-    _write_indexes(bank, scores, group_id)
-
-
-def _write_indexes(bank: Bank, scores: RoundScores, group_id: dict[tuple[str, str], int]) -> None:
-    """Each response's index over its handed-in groups, as on a single submission."""
-    weights = {g.code: g.weight for g in bank.groups}
-    cuts = BandCuts(bank.scoring.bands)
-    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    failed: dict[str, bool] = defaultdict(bool)
-    for row in scores.groups.itertuples(index=False):
-        key = (str(row.unit), str(row.group))
-        if key not in group_id:
-            continue
-        failed[key[0]] |= bool(row.critical_failed)
-        score = _number(row.score)
-        if score is not None:
-            totals[key[0]][0] += weights[key[1]] * score / 100.0
-            totals[key[0]][1] += weights[key[1]]
-    rows = []
-    for unit in {k[0] for k in group_id}:
-        num, den = totals[unit]
-        index = num / den if den > 0 else None
-        band = cuts.index_band(index, failed[unit])
-        rows.append({"rid": int(unit), "overall_index": None if index is None else float(round_score(index, 4)),
-                     "band": band.value if band is not None else None})
-    table = Response.__table__
-    db.session.execute(update(table).where(table.c.id == bindparam("rid")).values(
-        overall_index=bindparam("overall_index"), band=bindparam("band")), rows)
+    found: dict[int, tuple[int, list[ScoredBottleneck]]] = {gid: (int(k[0]), []) for k, gid in group_id.items()}
+    for b in scores.bottlenecks.itertuples(index=False):
+        gid = group_id.get((str(b.unit), str(b.group)))
+        if gid is not None:
+            found[gid][1].append(ScoredBottleneck(
+                str(b.group), str(b.section), str(b.question), BottleneckKind(str(b.kind)), _whole(b.severity),
+                str(b.comment), str(b.item_key), cast(Any, b.row), cast(tuple[str, ...], b.lead_agencies)))
+    _upsert_register(found)
 
 
 def _missing(value: object) -> bool:
@@ -276,7 +413,7 @@ class ScoreLine:
     score: float | None
     band: str | None
     bottlenecks: int
-    overall_index: float | None
+    overall_index: float | None  # the unit's index (derived), the same on every line of a unit
 
 
 def score_lines(round_code: str, unit_code: str | None = None) -> list[ScoreLine]:
@@ -289,11 +426,12 @@ def score_lines(round_code: str, unit_code: str | None = None) -> list[ScoreLine
         raise LookupError(f"round {round_code}")
     counts = (
         select(Bottleneck.response_group_id, func.count().label("n"))
+        .where(Bottleneck.resolved_at.is_(None))
         .group_by(Bottleneck.response_group_id).subquery()
     )
     stmt = (
         select(Unit.code, Unit.name_vi, ResponseGroup.group_code, ResponseGroup.status, ResponseGroup.score,
-               ResponseGroup.band, func.coalesce(counts.c.n, 0), Response.overall_index)
+               ResponseGroup.band, func.coalesce(counts.c.n, 0), Response.id)
         .join(Response, Response.unit_id == Unit.id)
         .join(ResponseGroup, ResponseGroup.response_id == Response.id)
         .outerjoin(counts, counts.c.response_group_id == ResponseGroup.id)
@@ -304,5 +442,7 @@ def score_lines(round_code: str, unit_code: str | None = None) -> list[ScoreLine
         if db.session.scalar(select(Unit.id).filter_by(code=unit_code)) is None:
             raise LookupError(f"unit {unit_code}")
         stmt = stmt.where(Unit.code == unit_code)
-    return [ScoreLine(*row) for row in db.session.execute(stmt)]
+    indexes = indexes_for_round(rnd.id)
+    return [ScoreLine(unit, name, group, status, score, band, count, indexes[rid].index)
+            for unit, name, group, status, score, band, count, rid in db.session.execute(stmt)]
 

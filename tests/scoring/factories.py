@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from survey_app.questionnaires.schema import (
@@ -49,7 +50,7 @@ def q(code: str, qtype: QuestionType, *, group: str = "g1", section: str | None 
                     scoring=scoring, **kw)
 
 
-_SCORING_FIELDS = {"target", "inverse", "bands", "max_points", "on_or_before", "late_points", "row_share",
+_SCORING_FIELDS = {"empty", "target", "inverse", "bands", "max_points", "on_or_before", "late_points", "row_share",
                    "scored_if_present", "severity_threshold", "fail_below", "numerator_le_denominator"}
 
 
@@ -141,13 +142,24 @@ def make_bank(
     )
 
 
-def with_weights(bank: Bank, group: str, factor: float) -> Bank:
-    """``bank`` with every question weight of ``group`` multiplied by ``factor``."""
+def with_weights(bank: Bank, group: str | None, factor: float | Decimal) -> Bank:
+    """``bank`` with every question weight of ``group`` (of every group when None, and
+    the group weights too) multiplied by ``factor``.
+
+    A :class:`~decimal.Decimal` factor scales the weights as the decimals a
+    bank file writes (0.2 × 0.1 = 0.02), which is what the method promises
+    is harmless; a float factor scales them in binary.
+    """
+    def times(w: float) -> float:
+        if isinstance(factor, Decimal):
+            return float(Decimal(repr(w)) * factor)
+        return w * factor
+
     def scale(g: Group) -> Group:
-        if g.code != group:
+        if group is not None and g.code != group:
             return g
-        return replace(g, sections=tuple(
-            replace(s, questions=tuple(replace(x, weight=x.weight * factor) for x in s.questions))
+        return replace(g, weight=g.weight if group is not None else times(g.weight), sections=tuple(
+            replace(s, questions=tuple(replace(x, weight=times(x.weight)) for x in s.questions))
             for s in g.sections))
     return replace(bank, groups=tuple(scale(g) for g in bank.groups))
 

@@ -93,9 +93,9 @@ def test_top_bottlenecks_per_group_with_one_denominator() -> None:
     assert rows == [
         ("A", "gap", "", 2, 4),  # U2, U3 answered no
         ("B", "critical_failed", "", 2, 3),  # U1 (0.25) and U4 (unanswered), of U1, U3, U4 (U2: b = 0)
-        ("M", "option", "Y", 2, 4),  # picked by U1 and U4; ties in bank order
+        ("M", "option", "y", 2, 4),  # picked by U1 and U4; ties in bank order
         ("M", "gap", "", 1, 4),
-        ("M", "option", "Z", 1, 4),
+        ("M", "option", "z", 1, 4),
     ]
     assert (top["rate"] <= 1).all()
     assert top["rate"].iloc[0] == 0.5

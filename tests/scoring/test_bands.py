@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from survey_app.questionnaires.schema import BandThresholds
 from survey_app.scoring import Band, BandCuts, round_score
-from survey_app.scoring.bands import band_codes, cutoff, round_array
+from survey_app.scoring.bands import band_codes, exact, round_array, round_half_up
 
 
 @pytest.mark.parametrize(("value", "places", "shown"), [
@@ -28,21 +29,18 @@ scores = st.floats(0.0, 100.0, allow_nan=False) | st.integers(0, 10_000).map(lam
     0, 100_000).map(lambda i: i / 1000)
 
 
-@given(x=scores, t=st.integers(0, 100))
-def test_cutoff_matches_the_displayed_score(x: float, t: int) -> None:
-    threshold = Decimal(t)
-    assert (x >= cutoff(threshold, 2)) is (round_score(x) >= threshold)
+@given(st.integers(0, 10**9), st.integers(1, 10**9), st.integers(0, 6))
+def test_round_half_up_is_exact(n: int, d: int, places: int) -> None:
+    value = Fraction(n, d)
+    shown = round_half_up(value, places)
+    step = Fraction(1, 10**places)
+    assert Fraction(shown) - step / 2 <= value < Fraction(shown) + step / 2
 
 
-@given(x=st.floats(0.0, 1.0) | st.integers(0, 100_000).map(lambda i: i / 100_000), t=st.integers(0, 100))
-def test_index_cutoff(x: float, t: int) -> None:
-    threshold = Decimal(t) / 100
-    assert (x >= cutoff(threshold, 4)) is (round_score(x, 4) >= threshold)
-
-
-def test_cutoff_of_threshold_off_the_grid() -> None:
-    # a threshold of 80.055 is reached by displayed values from 80.06, i.e. from 80.055 before display
-    assert cutoff(Decimal("80.055"), 2) == 80.055
+@given(st.decimals(0, 1000, places=3), st.integers(1, 100))
+def test_exact_reads_floats_as_their_decimals(d: Decimal, k: int) -> None:
+    assert exact(float(d)) == Fraction(d)
+    assert exact(k) == k
 
 
 @given(st.lists(scores, max_size=50))
@@ -57,12 +55,13 @@ def test_round_array_keeps_nan() -> None:
 
 def test_band_cuts() -> None:
     cuts = BandCuts(BandThresholds(green=0.8, yellow=0.5))
-    assert [cuts.score_band(s) for s in (100, 80, 79.995, 79.994, 50, 49.99, 0)] == [
+    # bands are read from displayed (already rounded) values
+    assert [cuts.score_band(s) for s in (100, 80, 80.0, 79.99, 50, 49.99, 0)] == [
         Band.GREEN, Band.GREEN, Band.GREEN, Band.YELLOW, Band.YELLOW, Band.RED, Band.RED]
     assert cuts.score_band(None) is None
     assert cuts.score_band(95, critical_failed=True) is Band.RED
     assert cuts.score_band(None, critical_failed=True) is Band.RED
-    assert [cuts.index_band(i) for i in (0.79995, 0.79994, 0.5)] == [Band.GREEN, Band.YELLOW, Band.YELLOW]
+    assert [cuts.index_band(i) for i in (0.8, 0.7999, 0.5)] == [Band.GREEN, Band.YELLOW, Band.YELLOW]
 
 
 def test_band_codes_vectorised() -> None:

@@ -32,7 +32,11 @@ def _both(seed: int, n_units: int = 25) -> tuple[RoundScores, RoundScores]:
 def test_same_numbers_as_score_unit(seed: int) -> None:
     expected, got = _both(seed)
     for name in FRAMES:
-        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), check_exact=True, obj=name)
+        # question scores are floats of the same rule (0.1 + 0.2 may differ in the last bit);
+        # everything displayed or stored (sections, groups, index, bands, register) is identical
+        exact = name != "questions"
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), check_exact=exact,
+                                      rtol=1e-12, obj=name)
 
 
 def test_random_rounds_cover_every_bottleneck_kind() -> None:
@@ -81,7 +85,11 @@ def test_shipped_bank() -> None:
                                           for u, k in zip(units["unit_code"], units["kind"], strict=True)])
     got = score_round(bank, units, answers)
     for name in FRAMES:
-        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), check_exact=True, obj=name)
+        # question scores are floats of the same rule (0.1 + 0.2 may differ in the last bit);
+        # everything displayed or stored (sections, groups, index, bands, register) is identical
+        exact = name != "questions"
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), check_exact=exact,
+                                      rtol=1e-12, obj=name)
 
 
 def _benchmark() -> ModuleType:

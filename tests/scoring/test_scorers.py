@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey_app.questionnaires.schema import Band, QuestionType, Scoring
+from survey_app.questionnaires.schema import Band, EmptyRule, QuestionType, Scoring
 from survey_app.scoring import SCORERS, Status, is_scored, score_answer
 from survey_app.scoring.scorers import value_scorer
 
@@ -28,7 +28,12 @@ from .factories import (
     yes_no,
 )
 
-U, NA, NS = Status.UNANSWERED, Status.NOT_APPLICABLE, Status.NOT_SCORED
+U, NA, NS, INV = Status.UNANSWERED, Status.NOT_APPLICABLE, Status.NOT_SCORED, Status.INVALID
+
+
+def _refused(value: object) -> Status:
+    """No value is unanswered; anything the one door refuses is invalid, never re-read."""
+    return U if value is None else INV
 
 
 def test_registry_covers_every_type() -> None:
@@ -47,7 +52,7 @@ class TestYesNo:
 
     @pytest.mark.parametrize("value", [None, "", "Yes", "có", True, 1, ["yes"], {"yes": 1}])
     def test_malformed_is_unanswered(self, value: object) -> None:
-        assert score_answer(yes_no("Q"), value) is U
+        assert score_answer(yes_no("Q"), value) is _refused(value)
 
     def test_unscored(self) -> None:
         assert score_answer(yes_no("Q", scored=False), "yes") is NS
@@ -60,7 +65,7 @@ class TestSingleChoice:
 
     @pytest.mark.parametrize("value", [None, "l9", 0, ["l0"], ""])
     def test_unknown_or_malformed(self, value: object) -> None:
-        assert score_answer(single("Q"), value) is U
+        assert score_answer(single("Q"), value) is _refused(value)
 
     def test_points_are_clamped(self) -> None:
         q = single("Q", options=(opt("a", 1.5), opt("b", -1.0)))
@@ -83,12 +88,12 @@ class TestMultipleChoice:
         q = multi("Q", points=(0.7, 0.7))
         assert score_answer(q, ["o0", "o1"]) == 1.0
 
-    def test_duplicates_count_once(self) -> None:
-        assert score_answer(multi("Q"), ["o1", "o1", "o1"]) == 0.25
+    def test_duplicates_are_refused(self) -> None:
+        assert score_answer(multi("Q"), ["o1", "o1", "o1"]) is INV
 
     @pytest.mark.parametrize("value", [None, "o1", ["o1", "zz"], [1], {"o1": True}])
     def test_malformed(self, value: object) -> None:
-        assert score_answer(multi("Q"), value) is U
+        assert score_answer(multi("Q"), value) is _refused(value)
 
     def test_tuple_accepted(self) -> None:
         assert score_answer(multi("Q"), ("o0",)) == 0.25
@@ -124,7 +129,7 @@ class TestRatio:
         {"numerator": math.nan, "denominator": 2}, {"numerator": 1, "denominator": math.inf},
     ])
     def test_malformed(self, value: object) -> None:
-        assert score_answer(ratio("Q"), value) is U
+        assert score_answer(ratio("Q"), value) is _refused(value)
 
     def test_floats_accepted(self) -> None:
         assert score_answer(ratio("Q"), {"numerator": 1.5, "denominator": 3.0}) == 0.5
@@ -155,7 +160,7 @@ class TestNumber:
 
     @pytest.mark.parametrize("value", [None, "4", True, math.nan, math.inf, [4]])
     def test_malformed(self, value: object) -> None:
-        assert score_answer(number("Q", target=4.0), value) is U
+        assert score_answer(number("Q", target=4.0), value) is _refused(value)
 
     def test_last_band_catches_everything(self) -> None:
         q = number("Q", bands=(Band(1, 1.0), Band(None, 0.2)))
@@ -171,7 +176,7 @@ class TestSeverity:
 
     @pytest.mark.parametrize("value", [0, 6, 2.5, "4", True, None])
     def test_malformed(self, value: object) -> None:
-        assert score_answer(severity("Q"), value) is U
+        assert score_answer(severity("Q"), value) is _refused(value)
 
 
 class TestDate:
@@ -185,18 +190,22 @@ class TestDate:
     def test_no_deadline_not_scored(self) -> None:
         assert score_answer(date_q("Q"), "2024-04-22") is NS
 
-    @pytest.mark.parametrize("value", [None, "22/04/2024", "2024-13-01", 20240422, ""])
+    @pytest.mark.parametrize("value", [None, "22/04/2024", "2024-13-01", 20240422, "20240422", "2024-4-1", " "])
     def test_malformed(self, value: object) -> None:
-        assert score_answer(date_q("Q", on_or_before=date(2024, 1, 1)), value) is U
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        assert score_answer(date_q("Q", on_or_before=date(2024, 1, 1)), value) is (U if blank else INV)
 
 
 class TestText:
     def test_not_scored(self) -> None:
         assert score_answer(text_q("Q"), "ghi chú") is NS
 
-    @pytest.mark.parametrize("value", [None, "", "   ", 5])
+    @pytest.mark.parametrize("value", [None, "", "   "])
     def test_blank_is_unanswered(self, value: object) -> None:
         assert score_answer(text_q("Q"), value) is U
+
+    def test_not_text_is_refused(self) -> None:
+        assert score_answer(text_q("Q"), 5) is INV
 
 
 class TestTable:
@@ -217,7 +226,8 @@ class TestTable:
 
     def test_number_cells_compare_as_numbers(self) -> None:
         q = table("Q", row_share=("amount", "3"))
-        assert score_answer(q, [{"amount": 3}, {"amount": 3.0}, {"amount": 4}, {"amount": "3"}]) == 0.75
+        assert score_answer(q, [{"amount": 3}, {"amount": 3.0}, {"amount": 4}]) == pytest.approx(2 / 3)
+        assert score_answer(q, [{"amount": "3"}]) is INV  # text in a number column is refused
 
     def test_without_row_share_not_scored(self) -> None:
         assert score_answer(table("Q"), self.ROWS) is NS
@@ -225,7 +235,7 @@ class TestTable:
 
     @pytest.mark.parametrize("value", [None, {"name": "a"}, ["a"], [{"name": "a"}, 3], "rows"])
     def test_malformed(self, value: object) -> None:
-        assert score_answer(table("Q", row_share=("done", "yes")), value) is U
+        assert score_answer(table("Q", row_share=("done", "yes")), value) is _refused(value)
 
 
 class TestEvidence:
@@ -234,9 +244,13 @@ class TestEvidence:
         assert score_answer(q, {"document_number": "1470/UBND-NC", "document_date": "2024-04-22"}) == 1.0
         assert score_answer(q, {"files": [3]}) == 1.0
 
-    @pytest.mark.parametrize("value", [None, {}, {"document_number": " "}, {"files": []}, {"document_date": "x"}, "x"])
+    @pytest.mark.parametrize("value", [None, {}, {"document_number": " "}, {"files": []}])
     def test_nothing_given_is_unanswered(self, value: object) -> None:
         assert score_answer(evidence("Q", scored_if_present=True), value) is U
+
+    @pytest.mark.parametrize("value", [{"document_date": "x"}, {"document_date": "20240422"}, "x", {"files": "a"}])
+    def test_malformed_is_refused(self, value: object) -> None:
+        assert score_answer(evidence("Q", scored_if_present=True), value) is INV
 
     def test_otherwise_not_scored(self) -> None:
         assert score_answer(evidence("Q"), {"files": [1]}) is NS
@@ -272,3 +286,15 @@ def test_every_outcome_is_in_unit_interval_or_a_status(value: object) -> None:
 def test_ratio_in_unit_interval(a: int, b: int, target: float) -> None:
     out = score_answer(ratio("Q", target=target), {"numerator": a, "denominator": b})
     assert out is NA if b == 0 else 0.0 <= out <= 1.0  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("justify", NA), ("fail", 0.0), ("pass", 1.0)])
+def test_ratio_zero_over_zero_follows_the_bank(rule: str, expected: object) -> None:
+    q = ratio("Q", empty=EmptyRule(rule))
+    assert score_answer(q, {"numerator": 0, "denominator": 0}) == expected
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("justify", NA), ("fail", 0.0), ("pass", 1.0)])
+def test_empty_scored_table_follows_the_bank(rule: str, expected: object) -> None:
+    q = table("Q", row_share=("done", "yes"), empty=EmptyRule(rule))
+    assert score_answer(q, []) == expected

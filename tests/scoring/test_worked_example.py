@@ -100,7 +100,8 @@ ANSWERS: dict[str, object] = {
     "NL-06": "yes",  # left over from an earlier draft: NL-06 is hidden, so it is ignored
     "NL-07": {"numerator": 5, "denominator": 8},  # NL-07 is for communes only: ignored
 }
-COMMENTS = {"DL-01": "Dữ liệu chưa đồng bộ với CSDLQG về dân cư", "NL-04": "Thiếu kinh phí 2025"}
+COMMENTS = {"DL-01": "Dữ liệu chưa đồng bộ với CSDLQG về dân cư", "NL-04": "Thiếu kinh phí 2025",
+            "DL-06": "Huyện không lưu sổ hộ tịch cũ; sổ do UBND xã quản lý"}  # the reason 0 / 0 needs
 
 RESULT = score_unit(BANK, "district", ANSWERS, COMMENTS)
 
@@ -149,20 +150,29 @@ def test_index() -> None:
 
 
 def test_bottleneck_register() -> None:
-    got = [(b.group, b.section, b.question, b.kind.value, b.severity, b.comment, b.detail, b.lead_agencies)
+    got = [(b.group, b.section, b.question, b.kind.value, b.severity, b.comment, b.item_key, b.row, b.lead_agencies)
            for b in RESULT.bottlenecks]
     assert got == [
-        (LEGAL, "legal-plan", "PL-05", "table_row", None, "",
-         "NĐ 47/2024 | Chưa có hướng dẫn chia sẻ dữ liệu | CENTRAL", ("VP-UBND",)),
-        (LEGAL, "legal-plan", "PL-05", "table_row", None, "",
-         "QĐ 12/2023 | Quy trình liên thông chưa cập nhật | PROVINCE", ("VP-UBND",)),
+        (LEGAL, "legal-plan", "PL-05", "table_row", None, "", "0",
+         (("document", "NĐ 47/2024"), ("problem", "Chưa có hướng dẫn chia sẻ dữ liệu"), ("level", "central")),
+         ("VP-UBND",)),
+        (LEGAL, "legal-plan", "PL-05", "table_row", None, "", "1",
+         (("document", "QĐ 12/2023"), ("problem", "Quy trình liên thông chưa cập nhật"), ("level", "province")),
+         ("VP-UBND",)),
         (DATA, "data-quality", "DL-01", "critical_failed", None, "Dữ liệu chưa đồng bộ với CSDLQG về dân cư", "",
-         ("CA-TINH",)),
-        (DATA, "data-quality", "DL-03", "option", None, "", "DUPLICATED", ("CA-TINH",)),
-        (DATA, "data-quality", "DL-03", "option", None, "", "NO-API", ("CA-TINH",)),
-        (RES, "resources", "NL-04", "severity", 4, "Thiếu kinh phí 2025", "", ("STC",)),
-        (RES, "resources", "NL-05", "gap", None, "", "", ("STC",)),
+         None, ("CA-TINH",)),
+        (DATA, "data-quality", "DL-03", "option", None, "", "duplicated", None, ("CA-TINH",)),
+        (DATA, "data-quality", "DL-03", "option", None, "", "no-api", None, ("CA-TINH",)),
+        (RES, "resources", "NL-04", "severity", 4, "Thiếu kinh phí 2025", "", None, ("STC",)),
+        (RES, "resources", "NL-05", "gap", None, "", "", None, ("STC",)),
     ]
+
+
+def test_a_zero_denominator_without_its_reason_keeps_the_group_from_being_handed_in() -> None:
+    without = {k: v for k, v in COMMENTS.items() if k != "DL-06"}
+    data = score_unit(BANK, "district", ANSWERS, without).group(DATA)
+    assert data.missing == ("DL-06",) and data.unjustified == ("DL-06",)
+    assert data.score == RESULT.group(DATA).score  # the score itself does not change
 
 
 def test_the_whole_round_path_agrees() -> None:
