@@ -66,7 +66,6 @@ def prepare(url: str, units: int, per_unit: int) -> list[tuple[str, str]]:
 
     Returns (unit code, username) for every client.
     """
-    os.environ["SURVEY_DATABASE_URL"] = url
     sys.path.insert(0, str(ROOT))
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, select, text
