@@ -22,6 +22,7 @@ from ..services.access import can_edit, can_submit
 from ..services.answers import (
     AnswerInput,
     GroupState,
+    ReturnNote,
     SaveOutcome,
     UnitRound,
     load_group,
@@ -29,7 +30,7 @@ from ..services.answers import (
     save_group,
     shown_codes,
 )
-from ..services.overview import group_progress
+from ..services.overview import group_progress, group_return_note
 from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
 from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
@@ -58,6 +59,7 @@ class GroupPage:
     outcome: SaveOutcome | None = None
     invalid: list[str] = field(default_factory=list)  # questions with messages, not saved
     round_state: RoundState = RoundState.OPEN
+    confirm_submit: bool = False  # the head asked to submit: show the confirmation
 
     @classmethod
     def open(cls, ur: UnitRound, group_code: str, locale: str) -> GroupPage:
@@ -78,6 +80,17 @@ class GroupPage:
             return None
         group = self.state.group
         return group.updated_at if group is not None and self.state.status != "not_started" else None
+
+    @property
+    def returned(self) -> ReturnNote | None:
+        """Why, by whom and when the group was returned, while it is."""
+        return group_return_note(self.ur, self.group.code)
+
+    def add_row_target(self, action: str) -> str | None:
+        """The table question an "add a row" button names, if it is one of the page's."""
+        code = action.removeprefix("add_row:") if action.startswith("add_row:") else None
+        tables = {q.code for q in self.applicable if q.type is QuestionType.TABLE}
+        return code if code in tables else None
 
     @property
     def can_submit(self) -> bool:
@@ -113,6 +126,7 @@ class GroupPage:
         form.validate()
         if "csrf_token" in form.errors:
             return None
+        _refuse_unstorable_text(form)
         base = parse_version(form.base_version.data)  # None (missing, garbled): the service fails closed
         inputs: dict[str, AnswerInput] = {}
         values = self.state.values()
@@ -211,6 +225,27 @@ class GroupPage:
 
     def progress(self) -> tuple[int, int]:
         return group_progress(self.ur, self.group, self.state.values())
+
+
+def _refuse_unstorable_text(form: Any) -> None:
+    """A NUL byte cannot be stored (PostgreSQL refuses it in text): the field
+    gets a message instead, and what was typed stays on the page."""
+    for f in form:
+        if hasattr(f, "form"):
+            _refuse_unstorable_text(f.form)
+        elif hasattr(f, "entries"):
+            for e in f.entries:
+                _refuse_unstorable_text(e.form) if hasattr(e, "form") else _refuse_text_field(e)
+        else:
+            _refuse_text_field(f)
+
+
+def _refuse_text_field(f: Any) -> None:
+    data = f.data if isinstance(f.data, str) else f.raw_data[0] if f.raw_data and isinstance(f.raw_data[0], str) \
+        else ""
+    if "\x00" in data:
+        f.errors = [*(f.errors or []), _("This text contains an invisible character that cannot be stored. "
+                                         "Delete it and save again.")]
 
 
 def _evidence_holder(qf: QuestionForm) -> Any:

@@ -16,9 +16,18 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..extensions import csrf
 from ..questionnaires.display import format_value
 from ..services.access import NotAllowed
-from ..services.answers import Busy, NotEditable, UnitRound, answer_history, submit_group, unit_round
+from ..services.answers import (
+    Busy,
+    NotEditable,
+    UnitRound,
+    answer_history,
+    submission_gaps,
+    submit_group,
+    unit_round,
+)
 from ..services.evidence import file_for_download
 from ..services.rounds import RoundNotOpen, RoundState, province_today, window
 from .overview import unit_overview, unit_results
@@ -77,7 +86,11 @@ def unit_home(ur: UnitRound) -> ResponseReturnValue:
                            days_left=win.days_left(today), round_state=win.state(today))
 
 
+# The group form checks its own token (GroupPage.save) before anything is
+# stored, so an expired form keeps what was typed and says why; the global
+# check would answer a bare error page instead.
 @bp.route("/rounds/<round_code>/units/<unit_code>/groups/<group_code>", methods=["GET", "POST"])
+@csrf.exempt
 @with_unit_round
 def group_page(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     page = open_page(ur, group_code)
@@ -86,7 +99,7 @@ def group_page(ur: UnitRound, group_code: str) -> ResponseReturnValue:
             flash(_("This group can no longer be changed."), "error")
         if page.round_state is not RoundState.OPEN:
             flash(closed_message(ur, page.round_state), "error")
-        page.blank_form(add_row=request.args.get("add_row"))
+        page.blank_form(add_row=page.add_row_target("add_row:" + request.args.get("add_row", "")))
         return render_template("respond/group.html", page=page, ur=ur, fmt=format_value)
     try:
         outcome = page.save(current_user)
@@ -106,15 +119,29 @@ def group_page(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     elif page.invalid:
         flash(_("Some answers could not be saved: see the messages next to them. Everything else is saved."),
               "error")
-    elif action.startswith("add_row:"):
+    elif (table := page.add_row_target(action)) is not None:
         return redirect(url_for(".group_page", round_code=ur.round.code, unit_code=ur.unit.code,
-                                group_code=group_code, add_row=action.split(":", 1)[1]) + "#" + action.split(":")[1])
+                                group_code=group_code, add_row=table) + "#q-" + table)
+    elif action == "submit" and request.form.get("confirm") != "yes":
+        return _confirm_submit(ur, page)
     elif action == "submit":
         return _submit(ur, page)
     else:
         flash(_("Saved at %(time)s.", time=format_datetime(page.state.group.updated_at, "HH:mm")), "info")
         return redirect(request.path)
     return render_template("respond/group.html", page=page, ur=ur, fmt=format_value), 422
+
+
+def _confirm_submit(ur: UnitRound, page: GroupPage) -> ResponseReturnValue:
+    """Saved; a complete group asks the head to confirm, an incomplete one lists what is missing."""
+    if not page.can_submit:
+        flash(_("Only the head of the unit can submit."), "error")
+        return redirect(request.path)
+    gaps = submission_gaps(ur, page.group.code)
+    if gaps:
+        return render_template("respond/group.html", page=page, ur=ur, fmt=format_value, missing=gaps), 422
+    page.confirm_submit = True
+    return render_template("respond/group.html", page=page, ur=ur, fmt=format_value)
 
 
 def _submit(ur: UnitRound, page: GroupPage) -> ResponseReturnValue:
@@ -132,12 +159,13 @@ def _submit(ur: UnitRound, page: GroupPage) -> ResponseReturnValue:
     if outcome.missing:
         page.blank_form()
         return render_template("respond/group.html", page=page, ur=ur, fmt=format_value,
-                               missing=outcome.missing, gaps=outcome.gaps or {}), 422
+                               missing=outcome.gaps or outcome.missing), 422
     flash(_("Submitted. The group is now read-only; its score is shown below."), "info")
     return redirect(request.path)
 
 
 @bp.post("/rounds/<round_code>/units/<unit_code>/groups/<group_code>/autosave")
+@csrf.exempt
 @with_unit_round
 def autosave(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     """Save typed answers in the background (files are sent with the normal save)."""

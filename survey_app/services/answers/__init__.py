@@ -31,7 +31,15 @@ from .saving import (
     parse_version,
     save_group,
 )
-from .submission import Gap, SubmitOutcome, gaps_of, missing_answers, submit_group, transition
+from .submission import (
+    Gap,
+    SubmitOutcome,
+    gaps_of,
+    missing_answers,
+    submission_gaps,
+    submit_group,
+    transition,
+)
 
 __all__ = [
     "EMPTY",
@@ -62,6 +70,7 @@ __all__ = [
     "shown_codes",
     "stored_answers",
     "stored_values",
+    "submission_gaps",
     "submit_group",
     "transition",
     "unit_round",

@@ -14,7 +14,7 @@ from ...scoring import GroupResult, score_group
 from ...workflow import Action, InvalidTransition, next_status
 from ..rounds import require_accepting
 from ..scoring import refresh_response_index, score_response_group
-from .reading import UnitRound, shown_codes, stored_answers
+from .reading import UnitRound, find_response, shown_codes, stored_answers
 from .saving import NotEditable, ensure_response, lock_group, retrying
 
 
@@ -46,6 +46,14 @@ def gaps_of(ur: UnitRound, group_code: str, values: dict[str, Any],
         elif q.code in shown and _lacks_evidence(q, values.get(q.code), evidence.get(q.code)):
             gaps[q.code] = Gap.EVIDENCE
     return gaps
+
+
+def submission_gaps(ur: UnitRound, group_code: str) -> dict[str, Gap]:
+    """What still stops the group from being submitted, from what is stored."""
+    response = find_response(ur)
+    answers = stored_answers(response.id) if response is not None else {}
+    values = {code: a.value for code, a in answers.items() if a.value is not None}
+    return gaps_of(ur, group_code, values, {code: a.evidence for code, a in answers.items()})
 
 
 def missing_answers(ur: UnitRound, group_code: str, values: dict[str, Any],
