@@ -30,8 +30,8 @@ from ..services.answers import (
     save_group,
     shown_codes,
 )
-from ..services.overview import group_progress, group_return_note
 from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
+from ..services.overview import group_progress, group_return_note
 from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
 from .forms import GroupForm, QuestionForm, build_group_form, field_name, initial_data

@@ -127,7 +127,7 @@ def group_page(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     elif action == "submit":
         return _submit(ur, page)
     else:
-        flash(_("Saved at %(time)s.", time=format_datetime(page.state.group.updated_at, "HH:mm")), "info")
+        flash(_("Saved at %(time)s.", time=format_datetime(page.saved_at, "HH:mm")), "info")
         return redirect(request.path)
     return render_template("respond/group.html", page=page, ur=ur, fmt=format_value), 422
 

@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from test_respond_submit import COMPLETE, in_english
 
 from survey_app.extensions import db
 from survey_app.models import Response, ResponseGroup, Unit
 from survey_app.services.answers import transition
 from survey_app.workflow import Action
-
-from test_respond_submit import COMPLETE, in_english
 
 
 @pytest.fixture
