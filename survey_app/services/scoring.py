@@ -43,11 +43,15 @@ SCORED_STATUSES = (Status.SUBMITTED.value, Status.ACCEPTED.value)
 
 def leads_on(day: date) -> dict[str, tuple[str, ...]]:
     """Group or section code → codes of its lead units, by the routing in force on ``day``."""
-    leads: dict[str, list[str]] = defaultdict(list)
+    leads: dict[str, list[int]] = defaultdict(list)
     for rule in rules_on(day):
         if rule.role == RoutingRole.LEAD:
-            leads[rule.scope].append(rule.unit.code)
-    return {scope: tuple(codes) for scope, codes in leads.items()}
+            leads[rule.scope].append(rule.unit_id)
+    wanted = {uid for ids in leads.values() for uid in ids}
+    codes: dict[int, str] = {}
+    if wanted:
+        codes = {uid: code for uid, code in db.session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(wanted)))}
+    return {scope: tuple(codes[uid] for uid in ids) for scope, ids in leads.items()}
 
 
 def response_answers(response_id: int) -> tuple[dict[str, Any], dict[str, str]]:
@@ -105,12 +109,12 @@ def _store_group(group: ResponseGroup, result: GroupResult, fingerprint: str) ->
     group.scored_at = utcnow()
     group.scored_fingerprint = fingerprint
     db.session.execute(delete(Bottleneck).where(Bottleneck.response_group_id == group.id))
-    db.session.add_all(
-        Bottleneck(response_group_id=group.id, group_code=b.group, section_code=b.section, question_code=b.question,
-                   kind=b.kind.value, severity=b.severity, comment=b.comment or None, detail=b.detail or None,
-                   lead_agencies=list(b.lead_agencies))
-        for b in result.bottlenecks
-    )
+    if result.bottlenecks:  # one statement however many (the ORM would insert them one by one)
+        db.session.execute(insert(Bottleneck.__table__), [
+            {"response_group_id": group.id, "group_code": b.group, "section_code": b.section,
+             "question_code": b.question, "kind": b.kind.value, "severity": b.severity,
+             "comment": b.comment or None, "detail": b.detail or None, "lead_agencies": list(b.lead_agencies)}
+            for b in result.bottlenecks])
     return result
 
 
