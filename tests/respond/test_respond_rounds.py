@@ -112,3 +112,20 @@ def test_the_home_page_lists_a_past_due_round_with_its_state(survey: Any) -> Non
     assert f'href="/rounds/{survey.round}/units/STP/groups/legal"' in html  # group names are links
     set_round(app, survey, closed_at=datetime.now(UTC))
     assert f"/rounds/{survey.round}/units/STP" not in head.get("/").get_data(as_text=True)
+
+
+def test_a_units_window_follows_its_round(app: Flask) -> None:
+    """Built from factories: one unit, one editor, one round that closed last week."""
+    import factories
+
+    with app.app_context():
+        today = province_today()
+        unit = factories.unit("SXD")
+        editor = factories.user("sxd-editor", unit)
+        factories.survey_round("R-LATE", [unit], today - timedelta(days=40), today - timedelta(days=7))
+        db.session.commit()
+        ur = unit_round(editor, "R-LATE", "SXD")
+        with pytest.raises(RoundNotOpen) as refused:
+            save_group(ur, "legal", {Q: AnswerInput("x")}, 0, editor)
+        assert refused.value.state is RoundState.PAST_DUE
+        db.session.remove()
