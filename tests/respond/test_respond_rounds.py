@@ -28,11 +28,12 @@ def test_the_timezone_is_a_setting(app: Flask) -> None:
     now = datetime(2024, 3, 31, 17, 30, tzinfo=UTC)
     with app.app_context():
         assert province_today(now) == date(2024, 4, 1)
+        before = app.config["ROUND_TIMEZONE"]
         app.config["ROUND_TIMEZONE"] = "UTC"
         try:
             assert province_today(now) == date(2024, 3, 31)
         finally:
-            del app.config["ROUND_TIMEZONE"]
+            app.config["ROUND_TIMEZONE"] = before
 
 
 def test_window_states() -> None:
