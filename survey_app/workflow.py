@@ -17,6 +17,16 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class Role(StrEnum):
+    """What a user may do in a unit (the roles the transitions below name)."""
+
+    EDITOR = "editor"  # fills the unit's answers
+    HEAD = "head"  # submits for the unit
+    REVIEWER = "reviewer"  # works for a lead agency
+    COORDINATOR = "coordinator"  # standing agency: province-wide view
+    ADMIN = "admin"
+
+
 class Status(StrEnum):
     NOT_STARTED = "not_started"
     DRAFT = "draft"
@@ -51,11 +61,11 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 
 #: Roles (of the unit for save/submit, of the lead agency for return/accept) allowed each action.
 ROLES: dict[Action, frozenset[str]] = {
-    Action.SAVE: frozenset({"editor", "head"}),
-    Action.SUBMIT: frozenset({"head"}),
-    Action.RETURN: frozenset({"reviewer"}),
-    Action.ACCEPT: frozenset({"reviewer"}),
-    Action.REOPEN: frozenset({"admin", "coordinator"}),
+    Action.SAVE: frozenset({Role.EDITOR, Role.HEAD}),
+    Action.SUBMIT: frozenset({Role.HEAD}),
+    Action.RETURN: frozenset({Role.REVIEWER}),
+    Action.ACCEPT: frozenset({Role.REVIEWER}),
+    Action.REOPEN: frozenset({Role.ADMIN, Role.COORDINATOR}),
 }
 
 #: Statuses in which the unit may change its answers.

@@ -1,6 +1,9 @@
 """Fixtures: an app per database engine, a client, a CLI runner, a login helper.
 
-Tests that use ``app`` run once on SQLite and once on PostgreSQL. PostgreSQL
+Tests that use ``app`` run once on SQLite and once on PostgreSQL; ``demo``
+is the same app holding the demo province, seeded once per engine and
+restored from a snapshot for each test (much faster than seeding it again).
+PostgreSQL
 is the database of ``SURVEY_TEST_POSTGRES_URL`` (its ``public`` schema is
 wiped): without it those runs skip with a message, except in CI
 (``CI=true``), where every skip is a failure.
@@ -11,11 +14,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import Integer, create_engine, select, text
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -88,19 +92,76 @@ def migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(migrated_app: Flask) -> Iterator[Flask]:
-    """The migrated app; every table is emptied after each test."""
-    yield migrated_app
-    with migrated_app.app_context():
+def empty_tables(app: Flask) -> None:
+    with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The migrated app; every table is emptied after each test."""
+    yield migrated_app
+    empty_tables(migrated_app)
     from survey_app.services.banks import _bank_from_fingerprint
 
     _bank_from_fingerprint.cache_clear()
+
+
+Snapshot = dict[str, list[dict[str, Any]]]
+
+
+def take_snapshot(app: Flask) -> Snapshot:
+    """Every row of every table, by table name."""
+    with app.app_context():
+        snap = {t.name: [dict(r) for r in db.session.execute(select(t)).mappings()] for t in db.metadata.sorted_tables}
+        db.session.remove()
+        return snap
+
+
+def restore_snapshot(app: Flask, snap: Snapshot) -> None:
+    """Put the rows back, ids included (PostgreSQL's sequences follow)."""
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if snap[table.name]:
+                db.session.execute(table.insert(), snap[table.name])
+        if db.engine.dialect.name == "postgresql":
+            for table in db.metadata.sorted_tables:
+                if "id" in table.c and isinstance(table.c.id.type, Integer) and table.c.id.primary_key:
+                    db.session.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(migrated_app: Flask) -> Snapshot:
+    """The demo province, seeded once per engine and kept as rows."""
+    empty_tables(migrated_app)
+    result = migrated_app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    snap = take_snapshot(migrated_app)
+    empty_tables(migrated_app)
+    # The same password, hashed with one round instead of scrypt: a test logs
+    # in several people, and each scrypt check costs half a second of CPU.
+    from werkzeug.security import generate_password_hash
+
+    quick = generate_password_hash("demo2024", method="pbkdf2:sha256:1")
+    for row in snap["users"]:
+        row["password_hash"] = quick
+    return snap
+
+
+@pytest.fixture
+def demo(app: Flask, demo_snapshot: Snapshot) -> Flask:
+    """The app holding the demo province (units, users, routing, the open
+    round P06-2024 and its answers), as ``flask demo seed`` leaves it."""
+    restore_snapshot(app, demo_snapshot)
+    return app
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from ..services.home import home_view
+from ..services.rounds import province_today
 
 bp = Blueprint("main", __name__)
 
@@ -14,7 +13,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @login_required
 def home() -> ResponseReturnValue:
-    return render_template("main/home.html", view=home_view(current_user, date.today()))
+    return render_template("main/home.html", view=home_view(current_user, province_today()))
 
 
 @bp.get("/healthz")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..workflow import Role  # defined next to the workflow; re-exported here for existing imports
 
 
 def utcnow() -> datetime:
@@ -27,15 +28,6 @@ class UnitKind(StrEnum):
     DISTRICT = "district"  # UBND cấp huyện (abolished 1/7/2025; kept for history)
     COMMUNE = "commune"  # UBND cấp xã, phường, đặc khu
 
-
-class Role(StrEnum):
-    """What a user may do in a unit."""
-
-    EDITOR = "editor"  # fills the unit's answers
-    HEAD = "head"  # submits for the unit
-    REVIEWER = "reviewer"  # works for a lead agency
-    COORDINATOR = "coordinator"  # standing agency: province-wide view
-    ADMIN = "admin"
 
 
 class Unit(db.Model):  # type: ignore[name-defined,misc]

@@ -9,14 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from ..extensions import db
-from ..models import Response, ResponseGroup
-from ..services.responses import UnitRound, last_return_reason, stored_answers
-from ..services.scoring import RegisterLine, register_lines, unit_index_view
+from ..services.answers import ReturnNote, UnitRound
+from ..services.overview import unit_rows
+from ..services.scoring import RegisterLine
 from ..workflow import Status
-from .page import group_progress
 
 
 @dataclass(frozen=True)
@@ -28,29 +24,21 @@ class GroupLine:
     shown: int
     score: float | None
     band: str | None
-    returned_reason: str | None
+    returned: ReturnNote | None
+
+    @property
+    def returned_reason(self) -> str | None:
+        return self.returned.reason if self.returned is not None else None
 
     @property
     def percent(self) -> int:
         return round(100 * self.answered / self.shown) if self.shown else 0
 
 
-def _response(ur: UnitRound) -> Response | None:
-    return db.session.scalar(select(Response).filter_by(round_id=ur.round.id, unit_id=ur.unit.id))
-
-
 def unit_overview(ur: UnitRound, locale: str) -> list[GroupLine]:
     """Each group's status and progress; a returned group comes first."""
-    response = _response(ur)
-    stored = {g.group_code: g for g in response.groups} if response is not None else {}
-    values = {c: a.value for c, a in stored_answers(response.id).items() if a.value is not None} if response else {}
-    lines = []
-    for g in ur.bank.groups:
-        row: ResponseGroup | None = stored.get(g.code)
-        answered, shown = group_progress(ur, g, values)
-        lines.append(GroupLine(g.code, g.name.get(locale), row.status if row else Status.NOT_STARTED.value,
-                               answered, shown, row.score if row else None, row.band if row else None,
-                               last_return_reason(row)))
+    lines = [GroupLine(r.code, ur.bank.group(r.code).name.get(locale), r.status, r.answered, r.shown, r.score,
+                       r.band, r.returned) for r in unit_rows(ur).groups]
     return sorted(lines, key=lambda line: line.status != Status.RETURNED)
 
 
@@ -79,25 +67,20 @@ class ResultsView:
     radar_points: str  # SVG polygon points of the scores
     radar_axes: list[tuple[float, float, float, float, str]]  # x1, y1, label x, label y, name
     bottlenecks: list[RegisterLine]
+    counted_groups: int = 0  # the index's coverage: groups counted of those the unit answers
+    applicable_groups: int = 0
 
 
 def unit_results(ur: UnitRound, locale: str) -> ResultsView:
-    response = _response(ur)
-    stored = {g.group_code: g for g in response.groups} if response is not None else {}
+    rows = unit_rows(ur, with_bottlenecks=True, locale=locale)
     groups = []
-    for g in ur.bank.groups:
-        row = stored.get(g.code)
-        sections = []
-        for s in g.sections:
-            kept = (row.section_scores or {}).get(s.code, {}) if row is not None else {}
-            sections.append(SectionBar(s.name.get(locale), kept.get("score"), kept.get("band")))
-        groups.append(GroupScore(g.code, g.name.get(locale), row.status if row else Status.NOT_STARTED.value,
-                                 row.score if row else None, row.band if row else None, sections))
-    bottlenecks = register_lines(response, locale) if response is not None else []
-    index = unit_index_view(response) if response is not None else None
+    for g, row in zip(ur.bank.groups, rows.groups, strict=True):
+        sections = [SectionBar(s.name.get(locale), row.section_scores.get(s.code, {}).get("score"),
+                               row.section_scores.get(s.code, {}).get("band")) for s in g.sections]
+        groups.append(GroupScore(g.code, g.name.get(locale), row.status, row.score, row.band, sections))
     points, axes = radar([(gs.name, gs.score or 0.0) for gs in groups])
-    return ResultsView(index.index if index else None, index.band.value if index and index.band else None,
-                       groups, points, axes, bottlenecks)
+    return ResultsView(rows.index, rows.band, groups, points, axes, rows.bottlenecks, rows.counted_groups,
+                       rows.applicable_groups)
 
 
 def radar(scores: list[tuple[str, float]], centre: float = 150.0, radius: float = 100.0

@@ -10,26 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, get_template_attribute, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
-from ..extensions import db
 from ..models import User
 from ..questionnaires.schema import Group, Question, QuestionType
 from ..scoring import applies_to_kind
-from ..services.banks import question_ids
-from ..services.evidence import UploadRejected, check_upload, files_of, store_file
-from ..services.responses import (
+from ..services.access import can_edit, can_submit
+from ..services.answers import (
     AnswerInput,
     GroupState,
+    ReturnNote,
     SaveOutcome,
     UnitRound,
-    ensure_group,
     load_group,
+    parse_version,
     save_group,
     shown_codes,
 )
+from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
+from ..services.overview import group_progress, group_return_note
+from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
 from .forms import GroupForm, QuestionForm, build_group_form, field_name, initial_data
 
@@ -55,13 +58,43 @@ class GroupPage:
     form: GroupForm | None = None
     outcome: SaveOutcome | None = None
     invalid: list[str] = field(default_factory=list)  # questions with messages, not saved
+    round_state: RoundState = RoundState.OPEN
+    confirm_submit: bool = False  # the head asked to submit: show the confirmation
 
     @classmethod
     def open(cls, ur: UnitRound, group_code: str, locale: str) -> GroupPage:
         group = ur.bank.group(group_code)
         page = cls(ur, group, locale, load_group(ur, group_code))
         page.applicable = [q for q in group.questions if applies_to_kind(q, ur.unit.kind)]
+        page.round_state = window(ur.round, ur.unit).state(province_today())
         return page
+
+    @property
+    def can_edit(self) -> bool:
+        return can_edit(self.ur.roles, self.state.status, self.round_state)
+
+    @property
+    def saved_at(self) -> Any:
+        """When the group was last saved, unless this save stored nothing (a conflict)."""
+        if self.outcome is not None and self.outcome.conflicts:
+            return None
+        group = self.state.group
+        return group.updated_at if group is not None and self.state.status != "not_started" else None
+
+    @property
+    def returned(self) -> ReturnNote | None:
+        """Why, by whom and when the group was returned, while it is."""
+        return group_return_note(self.ur, self.group.code)
+
+    def add_row_target(self, action: str) -> str | None:
+        """The table question an "add a row" button names, if it is one of the page's."""
+        code = action.removeprefix("add_row:") if action.startswith("add_row:") else None
+        tables = {q.code for q in self.applicable if q.type is QuestionType.TABLE}
+        return code if code in tables else None
+
+    @property
+    def can_submit(self) -> bool:
+        return can_submit(self.ur.roles, self.state.status, self.round_state)
 
     def form_class(self) -> type[GroupForm]:
         return build_group_form(self.group, {q.code for q in self.applicable}, self.locale)
@@ -93,8 +126,8 @@ class GroupPage:
         form.validate()
         if "csrf_token" in form.errors:
             return None
-        raw = form.base_version.data or ""  # a version the page was rendered at: a small whole number
-        base = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else self.state.version
+        _refuse_unstorable_text(form)
+        base = parse_version(form.base_version.data)  # None (missing, garbled): the service fails closed
         inputs: dict[str, AnswerInput] = {}
         values = self.state.values()
         for code, qf in form.question_forms().items():
@@ -144,20 +177,35 @@ class GroupPage:
         except UploadRejected as exc:
             holder.file.errors = [upload_message(exc.reason, max_mb)]
             return []
-        response, _group = ensure_group(self.ur, self.group.code)
-        stored = store_file(response, question_ids(self.ur.round.bank_version)[qf.code], checked, user)
-        db.session.commit()  # the file is kept even if the answers then conflict; the page lists it
-        return [stored.id]
+        return [attach_file(self.ur, qf.code, checked, user)]
 
     def _show_theirs(self, form: GroupForm) -> None:
-        """Questions only the other editor changed now show that editor's values."""
+        """Questions someone else changed now show the stored values."""
         assert self.outcome is not None
         fresh = self.form_class()(formdata=None, data=initial_data(self.applicable, self.outcome.theirs))
+        self._pad_tables(fresh, None)
         for code in self.outcome.theirs:
             name = field_name(code)
             if name in form._fields:
                 form._fields[name] = fresh._fields[name]
                 setattr(form, name, fresh._fields[name])
+
+    def theirs_html(self) -> dict[str, str]:
+        """Question code → the question's block re-rendered with the stored
+        value, for every question merged in from someone else (autosave
+        replaces ``#q-<code>`` with it)."""
+        if self.outcome is None or not self.outcome.theirs or self.form is None:
+            return {}
+        macro = get_template_attribute("respond/_question.html", "question")
+        hidden, files = self.hidden_codes(), self.files()
+        by_code = {q.code: q for q in self.applicable}
+        out: dict[str, str] = {}
+        for code in self.outcome.theirs:
+            name = field_name(code)
+            if code in by_code and name in self.form._fields:
+                html = macro(by_code[code], self.form[name].form, self.locale, code in hidden, files, self.ur, ())
+                out[code] = str(Markup(html)).strip()
+        return out
 
     def errors_by_field(self) -> dict[str, list[str]]:
         """Field id → messages, for autosave's JSON answer."""
@@ -179,11 +227,25 @@ class GroupPage:
         return group_progress(self.ur, self.group, self.state.values())
 
 
-def group_progress(ur: UnitRound, group: Group, values: dict[str, Any]) -> tuple[int, int]:
-    """(answered, shown) questions of a group for the unit."""
-    shown = shown_codes(ur.bank, ur.unit.kind, values)
-    codes = [q.code for q in group.questions if q.code in shown]
-    return sum(1 for c in codes if values.get(c) is not None), len(codes)
+def _refuse_unstorable_text(form: Any) -> None:
+    """A NUL byte cannot be stored (PostgreSQL refuses it in text): the field
+    gets a message instead, and what was typed stays on the page."""
+    for f in form:
+        if hasattr(f, "form"):
+            _refuse_unstorable_text(f.form)
+        elif hasattr(f, "entries"):
+            for e in f.entries:
+                _refuse_unstorable_text(e.form) if hasattr(e, "form") else _refuse_text_field(e)
+        else:
+            _refuse_text_field(f)
+
+
+def _refuse_text_field(f: Any) -> None:
+    data = f.data if isinstance(f.data, str) else f.raw_data[0] if f.raw_data and isinstance(f.raw_data[0], str) \
+        else ""
+    if "\x00" in data:
+        f.errors = [*(f.errors or []), _("This text contains an invisible character that cannot be stored. "
+                                         "Delete it and save again.")]
 
 
 def _evidence_holder(qf: QuestionForm) -> Any:

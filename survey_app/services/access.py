@@ -1,7 +1,9 @@
 """Who may see or change what: one place, deny by default.
 
 A unit's response is seen by the unit's members and changed by its editors
-and head. Evidence files are also open to the lead agencies of the file's
+and head while the group is open and the round accepts answers; only the
+head submits. Views and templates receive these decisions (``can_edit``,
+``can_submit``) instead of re-deriving them. Evidence files are also open to the lead agencies of the file's
 group (or section) under the routing in force, to coordinators (the
 standing agency) and to administrators. Anything else is refused, and the
 views answer 404 so that they do not even confirm what exists.
@@ -16,6 +18,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Role, Unit, User
 from ..models.routing import RoutingRole, rules_on
+from ..workflow import Action, can, is_editable
+from .rounds import ACCEPTING, RoundState
 
 
 class NotAllowed(Exception):
@@ -33,6 +37,30 @@ def require_member(user: User, unit: Unit) -> frozenset[str]:
     if not roles:
         raise NotAllowed
     return roles
+
+
+def can_view(user: User, unit: Unit) -> bool:
+    """Whether the user sees the unit's response pages (its members do)."""
+    return bool(roles_in(user, unit))
+
+
+def can_edit(roles: frozenset[str], status: str, round_state: RoundState = RoundState.OPEN) -> bool:
+    """Whether a member with ``roles`` may change a group in ``status`` now."""
+    return round_state in ACCEPTING and is_editable(status) and can(status, Action.SAVE, roles)
+
+
+def can_submit(roles: frozenset[str], status: str, round_state: RoundState = RoundState.OPEN) -> bool:
+    """Whether a member with ``roles`` may hand in a group in ``status`` now."""
+    return round_state in ACCEPTING and can(status, Action.SUBMIT, roles)
+
+
+# can_review(user, group, day): whether a lead agency's reviewer may return or
+# accept a submitted group; it belongs here, beside can_edit and can_submit.
+
+
+def editable(state: object, roles: frozenset[str]) -> bool:
+    """Former name of :func:`can_edit` for a group state (round window not checked)."""
+    return can_edit(roles, str(getattr(state, "status", "not_started")))
 
 
 def has_global_view(user: User) -> bool:

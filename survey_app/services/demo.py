@@ -40,9 +40,10 @@ from ..models import (
 )
 from ..questionnaires import Bank, bank_path
 from ..workflow import Action
+from .answers import transition
 from .banks import load_bank_version, question_ids
 from .demo_answers import sample_answers, sample_evidence
-from .responses import transition
+from .rounds import province_today
 from .scoring import store_scores
 
 DEMO_PASSWORD = "demo2024"
@@ -124,7 +125,7 @@ def seed_demo(extra_units: int = 0, seed: int = 2024, today: date | None = None)
     with answers, for benchmarks at national scale; ``seed`` makes every
     generated answer reproducible.
     """
-    today = today or date.today()
+    today = today or province_today()
     report = SeedReport()
     bank = load_bank_version(bank_path()).bank
     units = _ensure_units(report, extra_units)
@@ -273,9 +274,26 @@ def _return_one_group(rnd: Round) -> None:
     ).first()
     if returned is not None or reviewer is None or group is None:
         return
-    transition(group, Action.RETURN, reviewer, frozenset({Role.REVIEWER.value}),
-               reason="Đề nghị bổ sung số, ngày văn bản ban hành kế hoạch triển khai Đề án 06 (câu PL-01) "
-                      "và đính kèm bản scan quyết định thành lập Tổ công tác (câu PL-03).")
+    transition(group, Action.RETURN, reviewer, frozenset({Role.REVIEWER.value}), reason=_return_reason(group))
+
+
+def _return_reason(group: ResponseGroup) -> str:
+    """What a reviewer would really ask of this group: the scan of a document
+    the unit cites by number only (demo answers carry no files)."""
+    from ..models import BankQuestion
+
+    cited = db.session.execute(
+        select(BankQuestion.code, Answer.evidence).join(Answer, Answer.question_id == BankQuestion.id)
+        .where(Answer.response_id == group.response_id, BankQuestion.code.like("PL-%"),
+               Answer.evidence.is_not(None))
+        .order_by(BankQuestion.position)
+    ).all()
+    for code, evidence in cited:
+        if evidence and evidence.get("document_number") and not evidence.get("files"):
+            return (f"Đề nghị đính kèm bản scan văn bản số {evidence['document_number']} (câu {code}) làm minh "
+                    "chứng: đơn vị mới ghi số, ngày văn bản, chưa có tệp đính kèm.")
+    return ("Đề nghị nêu cụ thể thủ tục hành chính và văn bản gây vướng mắc (câu PL-05) để Sở Tư pháp tổng hợp "
+            "kiến nghị sửa đổi.")
 
 
 def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -93,12 +93,97 @@ def _number(q: Question, quality: float, rng: random.Random) -> float:
     return float(round(low + (high - low) * share))
 
 
+#: Coherent rows of the bank's tables, by the table's text columns: eight
+#: each, so that choosing one draws from the generator exactly as before.
+_ROWS: dict[frozenset[str], tuple[dict[str, str], ...]] = {
+    frozenset({"procedure", "blocking_document", "provision", "proposal"}): tuple(
+        {"procedure": p, "blocking_document": d, "provision": c, "proposal": r} for p, d, c, r in (
+            ("Đăng ký khai sinh", "Nghị định 123/2015/NĐ-CP", "Khoản 1 Điều 9",
+             "Dùng dữ liệu CSDLQG về dân cư thay cho bản sao giấy tờ của cha, mẹ"),
+            ("Chứng thực bản sao từ bản chính", "Nghị định 23/2015/NĐ-CP", "Điều 20",
+             "Công nhận bản sao điện tử có chứng thực như bản giấy"),
+            ("Đăng ký thường trú", "Thông tư 55/2021/TT-BCA", "Điều 6",
+             "Bỏ yêu cầu nộp giấy tờ chứng minh chỗ ở đã có trong CSDL"),
+            ("Cấp giấy phép lái xe", "Thông tư 12/2017/TT-BGTVT", "Khoản 2 Điều 19",
+             "Dùng giấy khám sức khỏe điện tử thay bản giấy"),
+            ("Đăng ký kết hôn", "Nghị định 123/2015/NĐ-CP", "Điều 10",
+             "Bỏ giấy xác nhận tình trạng hôn nhân khi tra cứu được trên CSDL hộ tịch"),
+            ("Cấp phiếu lý lịch tư pháp", "Luật Lý lịch tư pháp 2009", "Điều 45",
+             "Cho phép nhận kết quả qua VNeID thay bản giấy"),
+            ("Đăng ký khai tử", "Nghị định 123/2015/NĐ-CP", "Điều 4",
+             "Liên thông với thủ tục xóa đăng ký thường trú"),
+            ("Cấp đổi giấy chứng nhận quyền sử dụng đất", "Nghị định 101/2024/NĐ-CP", "Điều 28",
+             "Khai thác thông tin người sử dụng đất từ CSDLQG về dân cư"),
+        )),
+    frozenset({"content", "document"}): tuple({"content": c, "document": d} for c, d in (
+        ("Bỏ yêu cầu nộp bản sao căn cước khi công dân dùng tài khoản định danh mức 2", "Nghị định 104/2022/NĐ-CP"),
+        ("Quy định giá trị pháp lý của kết quả giải quyết thủ tục bản điện tử", "Nghị định 45/2020/NĐ-CP"),
+        ("Hướng dẫn định mức chi phí số hóa hồ sơ, kết quả giải quyết thủ tục", "Thông tư 01/2023/TT-VPCP"),
+        ("Ban hành quy chế khai thác, chia sẻ dữ liệu dùng chung của tỉnh", "Quyết định của UBND tỉnh"),
+        ("Sửa quy trình nội bộ để tiếp nhận hồ sơ qua Cổng dịch vụ công quốc gia", "Quyết định của UBND tỉnh"),
+        ("Cho phép dùng chữ ký số trên thiết bị di động trong hồ sơ trực tuyến", "Nghị định 130/2018/NĐ-CP"),
+        ("Thống nhất biểu mẫu điện tử cho thủ tục liên thông khai sinh, thường trú, bảo hiểm y tế",
+         "Nghị định 63/2024/NĐ-CP"),
+        ("Bổ sung hướng dẫn lưu trữ hồ sơ điện tử sau khi giải quyết", "Thông tư 02/2019/TT-BNV"),
+    )),
+    frozenset({"db_name"}): tuple({"db_name": n} for n in (
+        "CSDL hộ tịch điện tử", "CSDL đất đai của tỉnh", "CSDL cán bộ, công chức, viên chức",
+        "CSDL doanh nghiệp của tỉnh", "CSDL an sinh xã hội", "CSDL giáo dục và đào tạo",
+        "CSDL y tế, tiêm chủng", "CSDL văn bản quy phạm pháp luật của tỉnh")),
+    frozenset({"system_name", "note"}): tuple({"system_name": n, "note": t} for n, t in (
+        ("Hệ thống thông tin giải quyết thủ tục hành chính tỉnh", "Đã kết nối, đang đồng bộ hồ sơ hằng ngày"),
+        ("Phần mềm quản lý văn bản và điều hành", "Chưa có nhu cầu khai thác dữ liệu dân cư"),
+        ("Hệ thống một cửa điện tử cấp xã", "Đang chờ cấp tài khoản khai thác"),
+        ("Phần mềm quản lý hộ tịch", "Khai thác qua LGSP từ tháng 6"),
+        ("Hệ thống quản lý đất đai", "Đang nâng cấp để kết nối qua NDXP"),
+        ("Phần mềm quản lý cán bộ", "Tra cứu thủ công bằng tài khoản được cấp"),
+        ("Cổng thông tin điện tử của đơn vị", "Không xử lý dữ liệu cá nhân"),
+        ("Hệ thống báo cáo kinh tế - xã hội", "Chờ hướng dẫn của Sở Thông tin và Truyền thông"))),
+    frozenset({"system_name", "decision"}): tuple({"system_name": n, "decision": d} for n, d in (
+        ("Hệ thống thông tin giải quyết thủ tục hành chính tỉnh", "Quyết định 512/QĐ-UBND ngày 12/03/2024"),
+        ("Phần mềm quản lý văn bản và điều hành", "Quyết định 87/QĐ-STTTT ngày 05/02/2024"),
+        ("Hệ thống một cửa điện tử cấp xã", "Đang trình phê duyệt"),
+        ("Phần mềm quản lý hộ tịch", "Quyết định 240/QĐ-UBND ngày 20/01/2024"),
+        ("Hệ thống quản lý đất đai", "Quyết định 1033/QĐ-UBND ngày 28/05/2024"),
+        ("Trung tâm dữ liệu của tỉnh", "Quyết định 1502/QĐ-UBND ngày 15/07/2024"),
+        ("Cổng thông tin điện tử của đơn vị", "Quyết định 66/QĐ-STTTT ngày 04/03/2024"),
+        ("Hệ thống hội nghị truyền hình trực tuyến", "Chưa lập hồ sơ đề xuất cấp độ"))),
+    frozenset({"system_name"}): tuple({"system_name": n} for n in (
+        "Hệ thống thông tin giải quyết thủ tục hành chính tỉnh", "Phần mềm quản lý văn bản và điều hành",
+        "Hệ thống một cửa điện tử cấp xã", "Phần mềm quản lý hộ tịch", "Hệ thống quản lý đất đai",
+        "Trung tâm dữ liệu của tỉnh", "Cổng thông tin điện tử của đơn vị",
+        "Hệ thống hội nghị truyền hình trực tuyến")),
+    frozenset({"task", "detail"}): tuple({"task": t, "detail": d} for t, d in (
+        ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", "Chưa được bố trí vốn trong dự toán năm"),
+        ("Mua sắm đầu đọc chip căn cước cho bộ phận một cửa", "Chờ hướng dẫn cấu hình kỹ thuật thống nhất"),
+        ("Nâng cấp hệ thống một cửa điện tử kết nối CSDLQG về dân cư", "Vướng thủ tục thẩm định dự án"),
+        ("Thuê dịch vụ chữ ký số cho công chức", "Chưa có đơn giá thuê dịch vụ được phê duyệt"),
+        ("Tập huấn kỹ năng số cho cán bộ một cửa", "Kinh phí thường xuyên không đủ"),
+        ("Bảo đảm an toàn thông tin theo cấp độ", "Chưa có định mức chi cho giám sát an toàn thông tin"),
+        ("Thuê đường truyền số liệu chuyên dùng", "Hợp đồng cũ hết hạn, chờ bố trí vốn"),
+        ("Xây dựng CSDL chuyên ngành của đơn vị", "Chờ Bộ chủ quản ban hành danh mục dữ liệu"))),
+    frozenset({"content", "requested_from"}): tuple({"content": c, "requested_from": f} for c, f in (
+        ("Bố trí kinh phí số hóa hồ sơ tồn đọng", "Sở Tài chính"),
+        ("Bổ sung 01 biên chế chuyên trách công nghệ thông tin", "Sở Nội vụ"),
+        ("Chuyên gia hỗ trợ đánh giá an toàn thông tin", "Sở Thông tin và Truyền thông"),
+        ("Kinh phí thuê dịch vụ máy chủ tại Trung tâm dữ liệu", "Sở Tài chính"),
+        ("Tập huấn sử dụng nền tảng tích hợp, chia sẻ dữ liệu", "Sở Thông tin và Truyền thông"),
+        ("Hỗ trợ thiết bị ký số cho lãnh đạo đơn vị", "Ban Cơ yếu Chính phủ"),
+        ("Tư vấn lập hồ sơ đề xuất cấp độ", "Công an tỉnh"),
+        ("Kinh phí nâng cấp đường truyền cấp xã", "Sở Kế hoạch và Đầu tư"))),
+}
+
+
 def _row(columns: tuple[Column, ...], quality: float, rng: random.Random) -> dict[str, Any]:
     row: dict[str, Any] = {}
+    texts = _ROWS.get(frozenset(c.code for c in columns if c.type is ColumnType.TEXT))
+    picked: int | None = None
     for c in columns:
         match c.type:
             case ColumnType.TEXT:
-                row[c.code] = rng.choice(_WORDS)
+                drawn = rng.randrange(len(_WORDS))  # one draw per text cell, as the generator always did
+                picked = drawn if picked is None else picked
+                row[c.code] = texts[picked][c.code] if texts is not None else _WORDS[drawn]
             case ColumnType.NUMBER:
                 row[c.code] = rng.randint(0, 100)
             case ColumnType.DATE:

@@ -18,6 +18,8 @@ from sqlalchemy.orm import defer
 from ..extensions import db
 from ..models import BankQuestion, EvidenceFile, Response, Round, Unit, User
 from .access import NotAllowed, may_download_evidence
+from .answers import UnitRound, ensure_response
+from .banks import question_ids
 
 #: MIME types accepted, as detected from the content.
 ALLOWED = {
@@ -110,3 +112,12 @@ def file_for_download(user: User, file_id: int) -> EvidenceFile:
     if not may_download_evidence(user, unit, group_code, section_code, rnd.opens_on):
         raise NotAllowed
     return file
+
+
+def attach_file(ur: UnitRound, question_code: str, checked: CheckedFile, user: User) -> int:
+    """Keep a file for one of the unit's answers, committed at once: the file
+    is kept even if the answers then conflict, and the page lists it."""
+    response = ensure_response(ur)
+    stored = store_file(response, question_ids(ur.round.bank_version)[question_code], checked, user)
+    db.session.commit()
+    return int(stored.id)

@@ -1,4 +1,7 @@
-"""What the home page shows a user: their units and roles, and open rounds."""
+"""What the home page shows a user: their units and roles, and their rounds.
+
+A round is listed from the day it opens until it is closed, with its state
+(open or past due), so a late unit still sees what it owes."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import GroupStatus, Response, ResponseGroup, Round, RoundUnit, Unit, User
 from .banks import bank_for
+from .rounds import RoundState, window
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,7 @@ class RoundLine:
     unit: Unit
     days_left: int
     groups: tuple[GroupLine, ...]
+    state: RoundState = RoundState.OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,8 @@ class HomeView:
 
 
 def home_view(user: User, today: date) -> HomeView:
-    """The user's units with roles, and each open round their units take part in."""
+    """The user's units with roles, and each round their units take part in
+    that has opened and is not closed (``today`` is the province's date)."""
     roles: dict[int, list[str]] = {}
     units: dict[int, Unit] = {}
     for m in user.memberships:
@@ -53,7 +59,7 @@ def home_view(user: User, today: date) -> HomeView:
     rows = db.session.execute(
         select(Round, RoundUnit.unit_id)
         .join(RoundUnit, RoundUnit.round_id == Round.id)
-        .where(RoundUnit.unit_id.in_(units), Round.opens_on <= today, Round.due_on >= today)
+        .where(RoundUnit.unit_id.in_(units), Round.opens_on <= today, Round.closed_at.is_(None))
         .order_by(Round.due_on)
     ).all()
     statuses = _group_statuses([(r.id, uid) for r, uid in rows])
@@ -65,7 +71,8 @@ def home_view(user: User, today: date) -> HomeView:
                       statuses.get((rnd.id, unit_id, g.code), GroupStatus.NOT_STARTED.value))
             for g in bank.groups
         )
-        lines.append(RoundLine(rnd, units[unit_id], (rnd.due_on - today).days, groups))
+        win = window(rnd, units[unit_id])
+        lines.append(RoundLine(rnd, units[unit_id], win.days_left(today), groups, win.state(today)))
     return HomeView(unit_roles, tuple(lines))
 
 

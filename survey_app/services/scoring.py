@@ -48,11 +48,15 @@ SCORED_STATUSES = (Status.SUBMITTED.value, Status.ACCEPTED.value)
 
 def leads_on(day: date) -> dict[str, tuple[str, ...]]:
     """Group or section code → codes of its lead units, by the routing in force on ``day``."""
-    leads: dict[str, list[str]] = defaultdict(list)
+    leads: dict[str, list[int]] = defaultdict(list)
     for rule in rules_on(day):
         if rule.role == RoutingRole.LEAD:
-            leads[rule.scope].append(rule.unit.code)
-    return {scope: tuple(codes) for scope, codes in leads.items()}
+            leads[rule.scope].append(rule.unit_id)
+    wanted = {uid for ids in leads.values() for uid in ids}
+    codes: dict[int, str] = {}
+    if wanted:
+        codes = {uid: code for uid, code in db.session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(wanted)))}
+    return {scope: tuple(codes[uid] for uid in ids) for scope, ids in leads.items()}
 
 
 def response_answers(response_id: int) -> tuple[dict[str, Any], dict[str, str]]:

@@ -117,6 +117,9 @@ def test_complete_submit_shows_score_and_band_then_english(page: Page) -> None:
     fill_required(page)
     with page.expect_navigation():
         page.click(SUBMIT)
+    confirm = page.get_by_role("button", name="Đồng ý gửi")  # the server asks for a confirmation
+    with page.expect_navigation():
+        confirm.click()
     heading = page.locator("main h2", has_text="/ 100")
     expect(heading).to_be_visible()
     expect(heading.locator(".band")).to_have_text(re.compile(r"^(Xanh|Vàng|Đỏ)$"))

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 from survey_app.extensions import db
@@ -202,11 +202,10 @@ class Survey:
 
 
 @pytest.fixture
-def seeded(app: Flask, runner: FlaskCliRunner) -> Flask:
-    """The demo province (units, users, routing, the open round P06-2024)."""
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    return app
+def seeded(demo: Flask) -> Flask:
+    """The demo province (units, users, routing, the open round P06-2024),
+    restored from the session's snapshot rather than seeded again."""
+    return demo
 
 
 @pytest.fixture

@@ -161,3 +161,26 @@ def test_rendering_a_group_takes_the_same_statements_whatever_is_answered(app: F
     html = district.get(durl).get_data(as_text=True)
     assert 'id="q-PL-04"' not in html and 'id="q-PL-04"' in head.get(url).get_data(as_text=True)
     assert len(district_page) == len(all_answered), explain(district_page, all_answered)
+
+
+def test_submitting_takes_the_same_statements_however_much_was_answered(app: Flask, survey: Any) -> None:
+    """Submitting checks, freezes and scores a group (bottlenecks included) in
+    a fixed number of statements: more table rows, more bottlenecks, same count."""
+    counts = []
+    for unit, user, rows in (("STP", "stp-head", 1), ("STC", "stc-head", 4)):
+        survey.reset_unit(unit)
+        head = survey.client(user)
+        url = survey.url(unit, "legal")
+        answers = {code: dict(fields) for code, fields in LEGAL_ALL.items()}
+        for i in range(1, rows):
+            answers["PL-05"].update({f"rows-{i}-procedure": f"Thủ tục {i}", f"rows-{i}-blocking_document": f"{i}/NĐ-CP",
+                                     f"rows-{i}-authority": "central"})
+            answers["PL-12"].update({f"rows-{i}-content": f"Kiến nghị {i}", f"rows-{i}-issuing_level": "province"})
+        data = post_with(survey, head, unit, "legal", answers)
+        assert head.post(url, data=data).status_code == 302
+        data = post_with(survey, head, unit, "legal", {})
+        data.update({"action": ["submit"], "confirm": ["yes"]})
+        counts.append(statements_of(app, lambda head=head, url=url, data=data: head.post(url, data=data), 302))
+        assert survey.group(unit, "legal").status == "submitted"
+    assert len(counts[0]) == len(counts[1]), explain(*counts)
+    assert len(counts[0]) <= 60, explain(*counts)

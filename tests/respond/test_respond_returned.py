@@ -45,7 +45,7 @@ def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(
     version = client.get(saved.headers["Location"]).get_data(as_text=True).split(
         'name="base_version" type="hidden" value="')[1].split('"')[0]
     submitted = client.post(f"/rounds/P06-2024/units/{unit}/groups/legal",
-                            data={"base_version": version, "action": "submit"})
+                            data={"base_version": version, "action": "submit", "confirm": "yes"})
     assert submitted.status_code == 302, submitted.get_data(as_text=True)[:500]
     with app.app_context():
         group = db.session.get(ResponseGroup, gid)

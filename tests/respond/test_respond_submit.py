@@ -44,6 +44,8 @@ def post(survey: Any, c: FlaskClient, changes: dict[str, Any], action: str = "sa
     _html, data = survey.page(c, "STP", "legal")
     data.update({k: v if isinstance(v, list) else [v] for k, v in changes.items()})
     data["action"] = [action]
+    if action == "submit":
+        data["confirm"] = ["yes"]  # the confirmation step (test_submitting_asks_for_confirmation_first)
     return c.post(survey.url("STP", "legal") + suffix, data=data)
 
 

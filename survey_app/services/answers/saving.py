@@ -1,0 +1,268 @@
+"""Saving an editor's answers to a group, merging with what others saved.
+
+Saving compares what the editor started from (the group version their page
+was rendered at, ``base_version``) with what is stored now. A question that
+someone else changed in between, and that this editor also changed to
+something else, is a conflict: nothing is saved, and the editor is shown who
+changed what and chooses what to keep. Questions only the other person
+changed keep the other person's value, and are handed back (``theirs``) so
+the page shows them before its next save. No answer is ever overwritten
+silently.
+
+Two saves of one group never interleave: each locks the group's row first
+(``SELECT … FOR UPDATE`` on PostgreSQL, an immediate write on SQLite), then
+reads, compares and writes. A page whose base version is missing, garbled
+or from the future is compared with the group's very first version: it can
+only ever produce more conflicts, never fewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...extensions import db
+from ...models import Answer, AnswerRevision, BankQuestion, Response, ResponseGroup, User, utcnow
+from ...questionnaires.answers import Refusal, check_value
+from ...workflow import Action, InvalidTransition, Status, next_status
+from ..banks import question_ids
+from ..rounds import require_accepting
+from .reading import EMPTY, StoredAnswer, UnitRound, find_response, stored_answers
+
+ATTEMPTS = 5
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInput:
+    """What an editor entered for one question."""
+
+    value: Any
+    comment: str | None = None
+    evidence: dict[str, Any] | None = None
+
+    def same_as(self, stored: StoredAnswer | None) -> bool:
+        if stored is None:
+            return self.value is None and not self.comment and not self.evidence
+        return (self.value, self.comment or None, self.evidence or None) == (
+            stored.value, stored.comment or None, stored.evidence or None)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A question both editors changed since the first one opened the page."""
+
+    code: str
+    theirs: StoredAnswer
+    mine: AnswerInput
+
+
+@dataclass
+class SaveOutcome:
+    version: int
+    saved_at: datetime | None  # None: nothing of this save was stored
+    conflicts: list[Conflict] = field(default_factory=list)
+    # Questions someone else changed since the page's version, with what is
+    # stored now: the page must show these values before it saves again.
+    theirs: dict[str, StoredAnswer] = field(default_factory=dict)
+
+
+class InvalidAnswers(ValueError):
+    """Values the one door (:func:`~survey_app.questionnaires.answers.check_value`) refuses."""
+
+    def __init__(self, refused: dict[str, Refusal]) -> None:
+        super().__init__(", ".join(f"{code}: {r}" for code, r in refused.items()))
+        self.refused = refused
+
+
+class NotEditable(Exception):
+    """The group is submitted or accepted, or the user may not edit it."""
+
+
+class Busy(Exception):
+    """The database stayed busy through every attempt: nothing was saved."""
+
+
+def parse_version(raw: str | None) -> int | None:
+    """The version a page was rendered at: a small whole number, else None."""
+    raw = raw or ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+
+def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int | None, user: User,
+               keep_theirs: frozenset[str] = frozenset(), today: date | None = None) -> SaveOutcome:
+    """Save an editor's answers to one group, unless they conflict.
+
+    ``base_version`` is the group version the editor's page showed (None
+    when the page did not say); ``keep_theirs`` lists questions where the
+    editor chose, after a conflict, to keep the stored value.
+
+    :raises RoundNotOpen: when the round does not accept answers today.
+    :raises NotEditable: when the group is not open for editing, or the
+        user has no editing role in the unit.
+    :raises Busy: when the database stayed locked (nothing saved).
+    """
+    require_accepting(ur.round, ur.unit, today)
+    return retrying(lambda: _save_once(ur, group_code, dict(inputs), base_version, user, keep_theirs))
+
+
+def retrying(work: Callable[[], T]) -> T:
+    """Run ``work`` (one transaction) again when a concurrent writer got in the way."""
+    for _attempt in range(ATTEMPTS):
+        try:
+            return work()
+        except (StaleDataError, IntegrityError, OperationalError):
+            db.session.rollback()
+    raise Busy
+
+
+def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int | None,
+               user: User, keep_theirs: frozenset[str]) -> SaveOutcome:
+    response = ensure_response(ur)
+    group = lock_group(response.id, group_code)
+    try:
+        next_status(group.status, Action.SAVE, ur.roles)
+    except InvalidTransition as exc:
+        db.session.rollback()
+        raise NotEditable(str(exc)) from exc
+    current = stored_answers(response.id)
+    outcome = SaveOutcome(version=group.version, saved_at=None)
+    trusted = base_version is not None and base_version <= group.version
+    if not trusted or base_version != group.version:
+        started_from = _values_at(group, base_version if trusted and base_version is not None else 0)
+        if not trusted:  # fail closed: every stored answer may be news to this page
+            started_from.update({code: EMPTY for code in current if code not in started_from})
+        for code in list(inputs):
+            if code not in started_from or code in keep_theirs:
+                continue
+            mine, theirs = inputs[code], current.get(code)
+            if mine.same_as(theirs):
+                continue
+            if mine.same_as(started_from[code]):  # only they changed it: keep theirs
+                del inputs[code]
+                continue
+            outcome.conflicts.append(Conflict(code, theirs or EMPTY, mine))
+        conflicted = {c.code for c in outcome.conflicts}
+        outcome.theirs = {code: current.get(code, EMPTY) for code in started_from if code not in conflicted}
+    outcome.theirs.update({code: current.get(code, EMPTY) for code in keep_theirs})
+    if outcome.conflicts:
+        db.session.rollback()
+        return outcome
+    changes = {code: a for code, a in inputs.items() if code not in keep_theirs and not a.same_as(current.get(code))}
+    if not changes and group.status != Status.NOT_STARTED:
+        outcome.saved_at = group.updated_at  # everything posted is what is stored
+        db.session.rollback()
+        return outcome
+    _write(ur, response, group, changes, user)
+    group.status = next_status(group.status, Action.SAVE, ur.roles).value
+    group.updated_at = utcnow()  # bumps the version even when only the status changes
+    db.session.commit()
+    outcome.version = group.version
+    outcome.saved_at = group.updated_at
+    return outcome
+
+
+def ensure_response(ur: UnitRound) -> Response:
+    """The unit's response, created (with a row per group) on its first save.
+
+    Two first saves at once both try to create it: one wins, the other
+    reads the winner's.
+    """
+    response = find_response(ur)
+    if response is not None:
+        return response
+    db.session.add(Response(round=ur.round, unit=ur.unit, groups=[
+        ResponseGroup(group_code=g.code, status=Status.NOT_STARTED.value) for g in ur.bank.groups]))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+    response = find_response(ur)
+    assert response is not None
+    return response
+
+
+def ensure_group(ur: UnitRound, group_code: str) -> tuple[Response, ResponseGroup]:
+    """The unit's response and one of its groups, created if needed."""
+    ur.bank.group(group_code)  # KeyError for an unknown group
+    response = ensure_response(ur)
+    return response, next(g for g in response.groups if g.group_code == group_code)
+
+
+def lock_group(response_id: int, group_code: str) -> ResponseGroup:
+    """The group's row, freshly read and locked until the transaction ends."""
+    table = ResponseGroup.__table__
+    where = (table.c.response_id == response_id) & (table.c.group_code == group_code)
+    if db.session.get_bind().dialect.name == "sqlite":  # SQLite has no row locks: take the write lock now
+        db.session.execute(update(table).where(where).values(version=table.c.version, updated_at=table.c.updated_at))
+    group: ResponseGroup = db.session.scalars(
+        select(ResponseGroup).where(ResponseGroup.response_id == response_id, ResponseGroup.group_code == group_code)
+        .with_for_update().execution_options(populate_existing=True)
+    ).one()
+    return group
+
+
+def _write(ur: UnitRound, response: Response, group: ResponseGroup, changes: dict[str, AnswerInput],
+           user: User) -> None:
+    """Store the changed answers, and one revision each, in a fixed number of
+    statements (new answers, changed answers, revisions) however many changed."""
+    if not changes:
+        return
+    questions = {q.code: q for q in ur.bank.questions}
+    refused = {code: r for code, a in changes.items() if (r := check_value(questions[code], a.value)) is not None}
+    if refused:  # the form checks first; this is the door every path goes through
+        raise InvalidAnswers(refused)
+    ids = question_ids(ur.round.bank_version)
+    existing = {a.question_id: a for a in db.session.scalars(
+        select(Answer).where(Answer.response_id == response.id, Answer.question_id.in_([ids[c] for c in changes]))
+        .execution_options(populate_existing=True))}
+    new_version = group.version + 1
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    old: dict[int, tuple[Any, str | None, dict[str, Any] | None]] = {}
+    for code, a in changes.items():
+        qid = ids[code]
+        fields = {"value": a.value, "comment": a.comment or None, "evidence": a.evidence or None,
+                  "updated_by_id": user.id, "updated_at": now}
+        answer = existing.get(qid)
+        if answer is None:
+            inserts.append({"response_id": response.id, "question_id": qid, **fields})
+            old[qid] = (None, None, None)
+        else:
+            updates.append({"id": answer.id, **fields})
+            old[qid] = (answer.value, answer.comment, answer.evidence)
+    answer_ids = {qid: a.id for qid, a in existing.items()}
+    if inserts:
+        table = Answer.__table__
+        answer_ids.update({qid: aid for aid, qid in db.session.execute(
+            insert(table).returning(table.c.id, table.c.question_id), inserts)})
+    if updates:
+        db.session.execute(update(Answer), updates)
+    db.session.execute(insert(AnswerRevision), [
+        {"answer_id": answer_ids[ids[code]], "response_group_id": group.id, "group_version": new_version,
+         "old_value": old[ids[code]][0], "new_value": a.value, "old_comment": old[ids[code]][1],
+         "new_comment": a.comment or None, "old_evidence": old[ids[code]][2], "new_evidence": a.evidence or None,
+         "changed_by_id": user.id, "changed_at": now}
+        for code, a in changes.items()])
+
+
+def _values_at(group: ResponseGroup, version: int) -> dict[str, StoredAnswer]:
+    """What each question changed since ``version`` held at ``version``."""
+    rows = db.session.execute(
+        select(BankQuestion.code, AnswerRevision.old_value, AnswerRevision.old_comment, AnswerRevision.old_evidence)
+        .join(Answer, Answer.id == AnswerRevision.answer_id)
+        .join(BankQuestion, BankQuestion.id == Answer.question_id)
+        .where(AnswerRevision.response_group_id == group.id, AnswerRevision.group_version > version)
+        .order_by(AnswerRevision.id)
+    )
+    before: dict[str, StoredAnswer] = {}
+    for code, value, comment, evidence in rows:
+        before.setdefault(code, StoredAnswer(value, comment, evidence, None, None))
+    return before

@@ -1,0 +1,90 @@
+"""When a round accepts answers: its state on the province's calendar.
+
+A round is *upcoming* before it opens, *open* from its opening date to its
+due date (both included), *past due* after it and *closed* once
+``closed_at`` is set. Only an open round accepts saves and submissions:
+a unit that needs more time gets an extension of its own window. "Today" is the date in
+the province (``ROUND_TIMEZONE``, ``Asia/Ho_Chi_Minh`` by default), never
+the server's clock.
+
+The window is a function of the round *and* the unit, so a per-unit
+extension (administration) can move a unit's due date without touching
+the callers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+from ..models import Round, Unit
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class RoundState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    PAST_DUE = "past_due"
+    CLOSED = "closed"
+
+
+#: States in which a unit may still save and submit.
+ACCEPTING = frozenset({RoundState.OPEN})
+
+
+def local_date(now: datetime, timezone: str) -> date:
+    """The calendar date at ``now`` (an aware datetime) in ``timezone``: the one rule for "today"."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def province_today(now: datetime | None = None) -> date:
+    """Today in the province whose rounds these are."""
+    tz = str(current_app.config.get("ROUND_TIMEZONE") or DEFAULT_TIMEZONE) if has_app_context() else DEFAULT_TIMEZONE
+    return local_date(now or datetime.now(UTC), tz)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The dates between which a unit answers a round."""
+
+    opens_on: date
+    due_on: date
+    closed: bool
+
+    def state(self, today: date) -> RoundState:
+        if self.closed:
+            return RoundState.CLOSED
+        if today < self.opens_on:
+            return RoundState.UPCOMING
+        return RoundState.OPEN if today <= self.due_on else RoundState.PAST_DUE
+
+    def accepts(self, today: date) -> bool:
+        return self.state(today) in ACCEPTING
+
+    def days_left(self, today: date) -> int:
+        return (self.due_on - today).days
+
+
+def window(rnd: Round, unit: Unit | None = None) -> Window:
+    """The round's window for ``unit`` (the same for every unit until extensions arrive)."""
+    return Window(rnd.opens_on, rnd.due_on, rnd.closed_at is not None)
+
+
+class RoundNotOpen(Exception):
+    """The round does not accept answers today; ``state`` says why."""
+
+    def __init__(self, state: RoundState) -> None:
+        super().__init__(state.value)
+        self.state = state
+
+
+def require_accepting(rnd: Round, unit: Unit, today: date | None = None) -> None:
+    """:raises RoundNotOpen: when the unit may not save or submit in the round today."""
+    state = window(rnd, unit).state(today or province_today())
+    if state not in ACCEPTING:
+        raise RoundNotOpen(state)
