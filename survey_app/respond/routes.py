@@ -21,6 +21,7 @@ from ..questionnaires.display import format_value
 from ..services.access import NotAllowed
 from ..services.evidence import file_for_download
 from ..services.responses import NotEditable, UnitRound, answer_history, editable, submit_group, unit_round
+from .live import question_blocks
 from .overview import unit_overview, unit_results
 from .page import GroupPage
 
@@ -121,7 +122,10 @@ def autosave(ur: UnitRound, group_code: str) -> ResponseReturnValue:
                        message=_("Someone else changed this group. Press “Save draft” to see the changes and "
                                  "choose what to keep.")), 409
     saved_at = page.state.group.updated_at if page.state.group is not None else None
-    return jsonify(ok=True, version=outcome.version, errors=page.errors_by_field(),
+    errors = page.errors_by_field()
+    # ok only when every posted value was stored; theirs_html: the blocks another editor changed.
+    return jsonify(ok=not errors, version=outcome.version, errors=errors,
+                   theirs_html=question_blocks(page, outcome.theirs),
                    saved_at=format_datetime(saved_at, "HH:mm") if saved_at else None,
                    message=_("Saved at %(time)s", time=format_datetime(saved_at, "HH:mm")) if saved_at else "")
 

@@ -76,6 +76,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "DATABASE_URL": f"sqlite:///{folder / 'survey.sqlite3'}",
         "WTF_CSRF_ENABLED": True,
         "TESTING": False,
+        "AUTOSAVE_DELAY_MS": 400,  # the page's own pause before an autosave: short, so tests wait less
     })
     app.instance_path = str(folder)
     with app.app_context():
