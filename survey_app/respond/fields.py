@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField
@@ -64,6 +66,12 @@ class NumberField(StringField):
         if self.maximum is not None and number > Decimal(str(self.maximum)):
             raise ValidationError(_l("Must be at most %(max)s.", max=format_number(self.maximum, _locale())))
         self.number = int(number) if number == number.to_integral_value() else float(number)
+
+
+def province_today() -> date:
+    """Today where the province is (``TIMEZONE``, Asia/Ho_Chi_Minh unless configured), not on the server's clock."""
+    zone = current_app.config.get("TIMEZONE", "Asia/Ho_Chi_Minh")
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def _locale() -> str:
