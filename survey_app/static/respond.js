@@ -53,10 +53,34 @@
   }
   window.surveyNumber = number;  // for the tests that compare it with the server's rule
 
+  /* display.format_fixed: the float's shortest decimal, rounded half to even, grouped. */
+  function increment(digits) {
+    var d = digits.split(""), i = d.length - 1;
+    while (i >= 0 && d[i] === "9") { d[i] = "0"; i -= 1; }
+    if (i < 0) { return "1" + d.join(""); }
+    d[i] = String(Number(d[i]) + 1);
+    return d.join("");
+  }
+
+  function halfEven(x, places) {
+    var s = String(x);
+    if (/e/i.test(s)) { return x.toFixed(places); }
+    var parts = s.split("."), frac = parts[1] || "";
+    if (frac.length <= places) { return parts[0] + (places ? "." + (frac + "0000000000").slice(0, places) : ""); }
+    var digits = parts[0] + frac.slice(0, places), rest = frac.slice(places);
+    var odd = Number(digits.charAt(digits.length - 1)) % 2 === 1;
+    if (rest.charAt(0) > "5" || (rest.charAt(0) === "5" && (/[1-9]/.test(rest.slice(1)) || odd))) {
+      digits = increment(digits);
+    }
+    var whole = digits.slice(0, digits.length - places).replace(/^0+(?=\d)/, "") || "0";
+    return places ? whole + "." + digits.slice(digits.length - places) : whole;
+  }
+
   function fixed(x, places) {
-    var s = rules.numbers, parts = Math.abs(x).toFixed(places).split(".");
+    var s = rules.numbers, parts = halfEven(Math.abs(x), places).split(".");
     return (x < 0 ? "-" : "") + group3(parts[0], s.group) + (parts[1] ? s.decimal + parts[1] : "");
   }
+  window.surveyPercent = function (a, b) { return fixed(100 * a / b, 1) + "%"; };
 
   /* Live conditions: the server lists, for each conditional question, the answers that show it. */
   function answerOf(code) {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from survey_app.questionnaires.display import parse_number
+from survey_app.questionnaires.display import format_percent, parse_number
 
 from .pages import ROUND, UNIT, answer, autosaved, log_in, open_legal_group, question, save_draft
 
@@ -14,6 +14,8 @@ pytestmark = pytest.mark.browser
 TYPED = ["0,5", "0.5", "1.5", "1,5", "1.234", "1,234", "12.345.678,125", "12,345,678.125", "1.234,50", "1.234,",
          "1.", ",5", ".5", "01.234", "1.234.5", "1.2.3", "-1.234", "-0,25", "1e5", "1_000", "mười lăm", "",
          "1 234,5", "00,5", "10.000.000.000", "12.34.567", "1,23,456"]
+
+RATIOS = [(1, 400), (7, 200), (1, 3), (2, 3), (1, 8), (5, 5), (123456, 100), (0.5, 1), (1, 1600), (3, 16)]
 
 
 def server_reads(text: str, locale: str) -> float | None:
@@ -32,6 +34,8 @@ def test_the_page_reads_every_number_as_the_server_does(page: Page, language: st
         expect(page.locator("html")).to_have_attribute("lang", "en")
     page_reads = page.evaluate("texts => texts.map(t => window.surveyNumber(t))", TYPED)
     assert dict(zip(TYPED, page_reads, strict=True)) == {t: server_reads(t, language) for t in TYPED}
+    page_shows = page.evaluate("pairs => pairs.map(p => window.surveyPercent(p[0], p[1]))", RATIOS)
+    assert page_shows == [format_percent(a, b, language) for a, b in RATIOS]
 
 
 def test_live_ratio_and_condition_follow_the_server_s_reading(page: Page) -> None:
