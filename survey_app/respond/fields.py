@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from babel.numbers import NumberFormatError, parse_decimal
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..questionnaires.display import format_input, format_number, parse_number
 
 try:
     from wtforms import SelectChoice
@@ -24,22 +27,6 @@ except ImportError:  # WTForms < 3.3 takes (value, label) pairs
 
 MAX_TEXT = 10_000
 MAX_DIGITS = 15  # whole-number digits of a number answer (also exact in JavaScript)
-
-
-def parse_number(text: str, locale: str) -> Decimal:
-    """Read a number written for ``locale`` (vi: 1.234,5; en: 1,234.5).
-
-    A number that only makes sense in the other convention (``12.5`` typed
-    in Vietnamese) is read in that one, since people type both.
-    """
-    text = text.strip().replace(" ", "").replace("\u00a0", "")
-    other = "en" if locale == "vi" else "vi"
-    for loc in (locale, other):
-        try:
-            return parse_decimal(text, locale=loc, strict=True)
-        except NumberFormatError:
-            continue
-    raise ValueError(text)
 
 
 class NumberField(StringField):
@@ -57,7 +44,7 @@ class NumberField(StringField):
 
     def process_data(self, value: Any) -> None:
         self.number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-        self.data = "" if self.number is None else _format_plain(self.number, str(get_locale() or "vi"))
+        self.data = "" if self.number is None else format_input(self.number, _locale())
 
     def pre_validate(self, form: Any) -> None:
         text = (self.data or "").strip()
@@ -67,21 +54,28 @@ class NumberField(StringField):
         if len(text) > 40:
             raise ValidationError(_l("Enter a number."))
         try:
-            number = parse_number(text, str(get_locale() or "vi"))
+            number = parse_number(text, _locale())
         except ValueError:
             raise ValidationError(_l("Enter a number, such as 1.234,5.")) from None
         if not number.is_finite() or number.adjusted() >= MAX_DIGITS:  # 1e999 would not even be a float
             raise ValidationError(_l("Enter a number."))
+        if len(number.normalize().as_tuple().digits) > MAX_DIGITS:  # a float would not keep them all
+            raise ValidationError(_l("Enter at most %(max)d significant digits.", max=MAX_DIGITS))
         if self.minimum is not None and number < Decimal(str(self.minimum)):
-            raise ValidationError(_l("Must be at least %(min)s.", min=_format_plain(self.minimum, "vi")))
+            raise ValidationError(_l("Must be at least %(min)s.", min=format_number(self.minimum, _locale())))
         if self.maximum is not None and number > Decimal(str(self.maximum)):
-            raise ValidationError(_l("Must be at most %(max)s.", max=_format_plain(self.maximum, "vi")))
+            raise ValidationError(_l("Must be at most %(max)s.", max=format_number(self.maximum, _locale())))
         self.number = int(number) if number == number.to_integral_value() else float(number)
 
 
-def _format_plain(value: float, locale: str) -> str:
-    text = f"{value:.10g}" if value != int(value) else str(int(value))
-    return text.replace(".", ",") if locale == "vi" else text
+def province_today() -> date:
+    """Today where the province is (``TIMEZONE``, Asia/Ho_Chi_Minh unless configured), not on the server's clock."""
+    zone = current_app.config.get("TIMEZONE", "Asia/Ho_Chi_Minh")
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+def _locale() -> str:
+    return str(get_locale() or "vi")
 
 
 class DateTextField(StringField):

@@ -8,6 +8,7 @@ message next to it and is shown again as typed.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -28,7 +29,15 @@ from wtforms.validators import Length, ValidationError
 
 from ..questionnaires.schema import Column, ColumnType, Group, Question, QuestionType
 from ..services.responses import AnswerInput, StoredAnswer
-from .fields import MAX_TEXT, DateTextField, MultiCheckboxField, NumberField, check_choice, field_choices
+from .fields import (
+    MAX_TEXT,
+    DateTextField,
+    MultiCheckboxField,
+    NumberField,
+    check_choice,
+    field_choices,
+    province_today,
+)
 
 # WTForms has no Vietnamese catalog: every validator gets a message of ours.
 TOO_LONG = _l("At most %(max)d characters.")
@@ -73,9 +82,26 @@ class QuestionForm(Form):
         return AnswerInput(value, comment, evidence)
 
 
+def _not_in_future(form: Any, field: DateTextField) -> None:
+    """A document that exists cannot be dated after today (the province's today)."""
+    if field.iso and date.fromisoformat(field.iso) > province_today():
+        raise ValidationError(_l("A document cannot be dated in the future."))
+
+
+def _none_alone(form: Any, field: BooleanField) -> None:
+    if field.data and form.answer.data:
+        raise ValidationError(_l("Either pick options above or “None of these”, not both."))
+
+
+def _no_rows(form: Any, field: BooleanField) -> None:
+    if field.data and any(not e.form.remove.data and any(e.form.cell(c) not in (None, "") for c in e.form.columns)
+                          for e in form.rows):
+        raise ValidationError(_l("The table has rows: remove them, or untick “Nothing to list”."))
+
+
 class EvidenceForm(Form):
     document_number = StringField(_l("Document number"), validators=[Length(max=100, message=TOO_LONG)])
-    document_date = DateTextField(_l("Document date"))
+    document_date = DateTextField(_l("Document date"), validators=[_not_in_future])
     file = FileField(_l("Attach a file"))
     remove_files = MultiCheckboxField(_l("Remove"), choices=[])
     kept_files = HiddenField()
@@ -117,7 +143,7 @@ def question_form(q: Question, locale: str) -> type[QuestionForm]:
                 attrs["value"] = lambda self: self.answer.data or None
         case QuestionType.MULTIPLE_CHOICE:
             attrs["answer"] = MultiCheckboxField(q.text.get(locale), choices=field_choices(options))
-            attrs["none"] = BooleanField(_l("None of these"))
+            attrs["none"] = BooleanField(_l("None of these"), validators=[_none_alone])
             attrs["value"] = lambda self: list(self.answer.data) if self.answer.data else ([] if self.none.data
                                                                                              else None)
         case QuestionType.RATIO:
@@ -137,7 +163,7 @@ def question_form(q: Question, locale: str) -> type[QuestionForm]:
             attrs["value"] = lambda self: self.answer.data if self.answer.data and self.answer.data.strip() else None
         case QuestionType.TABLE:
             attrs["rows"] = FieldList(FormField(row_form(q.columns, locale)), min_entries=0, validators=[_row_limit])
-            attrs["none"] = BooleanField(_l("Nothing to list"))
+            attrs["none"] = BooleanField(_l("Nothing to list"), validators=[_no_rows])
             attrs["value"] = _table_value
     bases: tuple[type, ...] = (QuestionForm,)
     if q.type is QuestionType.EVIDENCE:

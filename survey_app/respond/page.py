@@ -35,6 +35,7 @@ from ..services.overview import group_progress, group_return_note
 from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
 from .forms import GroupForm, QuestionForm, build_group_form, field_name, initial_data
+from .live import page_rules
 
 
 def upload_message(reason: str, max_mb: int) -> str:
@@ -222,6 +223,10 @@ class GroupPage:
         """Applicable questions whose condition is unmet (rendered hidden)."""
         shown = shown_codes(self.ur.bank, self.ur.unit.kind, self.state.values())
         return {q.code for q in self.applicable if q.code not in shown}
+
+    def live_rules(self) -> dict[str, Any]:
+        """What the page's script needs to apply the server's rules while the person types."""
+        return page_rules(self.ur.bank, self.applicable, self.locale)
 
     def progress(self) -> tuple[int, int]:
         return group_progress(self.ur, self.group, self.state.values())

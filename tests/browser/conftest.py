@@ -62,6 +62,22 @@ class LiveServer:
             db.session.commit()
             db.session.remove()
 
+    def return_group(self, group_code: str, reason: str, unit_code: str = UNIT) -> None:
+        """The lead agency's reviewer returns a submitted group with ``reason``."""
+        from survey_app.models import Response, ResponseGroup, Round, Unit, User
+        from survey_app.services.responses import transition
+        from survey_app.workflow import Action
+
+        with self.app.app_context():
+            group = db.session.scalars(
+                select(ResponseGroup).join(Response, Response.id == ResponseGroup.response_id)
+                .join(Unit, Unit.id == Response.unit_id).join(Round, Round.id == Response.round_id)
+                .where(Unit.code == unit_code, Round.code == ROUND, ResponseGroup.group_code == group_code)).one()
+            reviewer = db.session.scalars(select(User).filter_by(username="vpubnd-reviewer")).one()
+            transition(group, Action.RETURN, reviewer, frozenset({"reviewer"}), reason=reason)
+            db.session.commit()
+            db.session.remove()
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
@@ -76,6 +92,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "DATABASE_URL": f"sqlite:///{folder / 'survey.sqlite3'}",
         "WTF_CSRF_ENABLED": True,
         "TESTING": False,
+        "AUTOSAVE_DELAY_MS": 400,  # the page's own pause before an autosave: short, so tests wait less
     })
     app.instance_path = str(folder)
     with app.app_context():

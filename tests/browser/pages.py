@@ -1,14 +1,16 @@
 """What a person does on the pages, in Playwright steps shared by the tests.
 
-Elements are found by form-field name, id or CSS rather than by their text:
-the Vietnamese catalog changes more often than the markup.
+The older steps find elements by form-field name, id or CSS; the newer ones
+(answer, choice, comment, confirm_submit) by role and accessible name, as a
+screen reader does, which also checks that every field has a name.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 PASSWORD = "demo2024"
 ROUND = "P06-2024"
@@ -98,3 +100,46 @@ def fill_required(page: Page, *, skip: str | None = None) -> None:
         if unless("PL-04a"):
             page.fill(field("PL-04a", "numerator"), "3")
             page.fill(field("PL-04a", "denominator"), "4")
+
+
+# Finding things the way a person (or a screen reader) does: by role and accessible name.
+
+def answer(page: Page, code: str) -> Locator:
+    """The answer field of a question, by its accessible name (the question's code and text)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(code)}\b")).first
+
+
+def choice(page: Page, code: str, option: str | re.Pattern[str]) -> Locator:
+    """An option of a choice question: the radio or checkbox in the question's named group."""
+    name = re.compile(rf"^{re.escape(code)}\b")
+    group = page.get_by_role("radiogroup", name=name).or_(page.get_by_role("group", name=name))
+    return group.get_by_label(option, exact=isinstance(option, str))
+
+
+def comment(page: Page, code: str) -> Locator:
+    """A question's comment box (opened first: it sits in a collapsed <details>)."""
+    box = question(page, code)
+    summary = box.locator("summary")
+    if box.locator("details[open]").count() == 0:
+        summary.click()
+    return box.get_by_role("textbox", name=re.compile(r"^(Ý kiến, kiến nghị|Comment or proposal)"))
+
+
+def saved_line(page: Page) -> Locator:
+    return page.locator("#saved-line")
+
+
+def autosaved(page: Page) -> Any:
+    """Wait for the next autosave's answer: ``with autosaved(page): page.fill(...)``."""
+    return page.expect_response(lambda r: r.url.endswith("/autosave") and r.request.method == "POST")
+
+
+def confirm_submit(page: Page) -> None:
+    """Press "Submit", then confirm on the page that asks first (it works without script)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^(Gửi|Submit)$")).click()
+    yes = re.compile(r"^(Đồng ý gửi|Yes, submit)$")
+    alert = page.get_by_role("alert").filter(has=page.get_by_role("button", name=yes))
+    expect(alert).to_be_visible()
+    with page.expect_navigation():
+        alert.get_by_role("button", name=yes).click()
