@@ -202,6 +202,7 @@ def _cell_check(column: Column) -> Callable[[object], bool]:
 
 def _table(q: Question) -> Callable[[object], Read]:
     checks = {c.code: _cell_check(c) for c in q.columns}
+    allowed = frozenset(checks)
 
     def read(value: object) -> Read:
         if not isinstance(value, list | tuple):
@@ -210,14 +211,15 @@ def _table(q: Question) -> Callable[[object], Read]:
         for i, row in enumerate(value):
             if row.__class__ is not dict and not isinstance(row, Mapping):
                 return Refusal(Reason.WRONG_SHAPE, f"row {i + 1}")
+            if not allowed.issuperset(row):
+                return Refusal(Reason.UNKNOWN_COLUMN, str(next(k for k in row if k not in allowed)))
             filled = False
             for key, cell in row.items():
-                check = checks.get(key)
-                if check is None:
-                    return Refusal(Reason.UNKNOWN_COLUMN, str(key))
-                if not check(cell):
+                if cell is None:
+                    continue
+                if not checks[key](cell):
                     return Refusal(Reason.BAD_CELL, f"row {i + 1}, {key}")
-                if not filled and cell is not None and (cell.__class__ is not str or cell.strip()):
+                if not filled and (cell.__class__ is not str or cell.strip()):
                     filled = True
             if filled:
                 rows.append(row)
