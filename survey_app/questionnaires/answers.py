@@ -184,39 +184,44 @@ def _text(q: Question) -> Callable[[object], Read]:
     return read
 
 
-def _cell_ok(column: Column, cell: object) -> bool:
-    if _blank(cell):
-        return True
+def _cell_check(column: Column) -> Callable[[object], bool]:
+    """Whether a cell fits ``column`` (a blank cell always does), with the column read once."""
     match column.type:
         case ColumnType.NUMBER:
-            return number(cell) is not None
+            return lambda c: c is None or number(c) is not None or (c.__class__ is str and not c.strip())
         case ColumnType.DATE:
-            return iso_date(cell) is not None
+            return lambda c: _blank(c) or iso_date(c) is not None
         case ColumnType.YES_NO:
-            return cell in ("yes", "no")
+            return lambda c: c is None or c == "yes" or c == "no" or (c.__class__ is str and not c.strip())
         case ColumnType.CHOICE:
-            return isinstance(cell, str) and any(o.code == cell for o in column.options)
+            codes = frozenset(o.code for o in column.options)
+            return lambda c: c is None or (c.__class__ is str and (c in codes or not c.strip()))
         case _:
-            return isinstance(cell, str)
+            return lambda c: c is None or c.__class__ is str
 
 
 def _table(q: Question) -> Callable[[object], Read]:
-    columns = {c.code: c for c in q.columns}
+    checks = {c.code: _cell_check(c) for c in q.columns}
+    allowed = frozenset(checks)
 
     def read(value: object) -> Read:
         if not isinstance(value, list | tuple):
             return Refusal(Reason.WRONG_SHAPE)
         rows: list[Mapping[str, object]] = []
         for i, row in enumerate(value):
-            if not isinstance(row, Mapping):
+            if row.__class__ is not dict and not isinstance(row, Mapping):
                 return Refusal(Reason.WRONG_SHAPE, f"row {i + 1}")
+            if not allowed.issuperset(row):
+                return Refusal(Reason.UNKNOWN_COLUMN, str(next(k for k in row if k not in allowed)))
+            filled = False
             for key, cell in row.items():
-                column = columns.get(key)
-                if column is None:
-                    return Refusal(Reason.UNKNOWN_COLUMN, str(key))
-                if not _cell_ok(column, cell):
+                if cell is None:
+                    continue
+                if not checks[key](cell):
                     return Refusal(Reason.BAD_CELL, f"row {i + 1}, {key}")
-            if not all(_blank(cell) for cell in row.values()):
+                if not filled and (cell.__class__ is not str or cell.strip()):
+                    filled = True
+            if filled:
                 rows.append(row)
         return rows
 

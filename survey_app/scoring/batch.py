@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey_app.questionnaires.answers import Refusal, value_reader
+from survey_app.questionnaires.answers import Refusal
 from survey_app.questionnaires.schema import Bank, Question, QuestionType
 
 from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, near_half
@@ -30,7 +30,7 @@ from .scorers import (
     exact_score,
     fail_threshold,
     is_scored,
-    value_scorer,
+    value_scorer_parts,
     zero_when_unanswered,
 )
 
@@ -54,12 +54,15 @@ def _matrix(frame: pd.DataFrame, column: str, u: npt.NDArray[np.intp], q: npt.ND
     return m
 
 
-def _outcomes(q: Question, values: list[object]) -> tuple[npt.NDArray[np.int8], F64]:
-    score = value_scorer(q)
-    out = [score(v) for v in values]
+def _outcomes(q: Question, values: list[object]) -> tuple[npt.NDArray[np.int8], F64, list[object]]:
+    """Status and float score of each value, and the values as the one door read them."""
+    read, rule = value_scorer_parts(q)
+    parsed = [None if v is None else read(v) for v in values]
+    unanswered, invalid = Status.UNANSWERED, Status.INVALID
+    out = [unanswered if p is None else invalid if p.__class__ is Refusal else rule(p) for p in parsed]
     status = np.array([_STATUS_CODE.get(o, _SCORED) for o in out], dtype=np.int8)
     raw = np.array([o if o.__class__ is float else np.nan for o in out], dtype=np.float64)
-    return status, raw
+    return status, raw, parsed
 
 
 def score_round(
@@ -98,6 +101,7 @@ def score_round(
     gap = np.zeros((nq, n), dtype=bool)
     failed = np.zeros((nq, n), dtype=bool)
     missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
+    parsed: list[list[object]] = [[] for _ in lay.questions]
     for j, q in enumerate(lay.questions):
         vis = np.isin(kinds, list(q.applies_to)) if q.applies_to else np.ones(n, dtype=bool)
         cond = q.condition
@@ -110,7 +114,7 @@ def score_round(
                 holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
                 vis &= visible[k] & holds
         visible[j] = vis
-        status, raw = _outcomes(q, values[j].tolist())
+        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
         bad = vis & (status == _INVALID)
         ans = vis & (status != _UNANSWERED) & ~bad
         invalid[j] = bad
@@ -191,7 +195,7 @@ def score_round(
         "counted_groups": counted,
         "applicable_groups": n_applicable,
     })
-    register = _register(bank, lay, leads, values, comments, visible, answered, gap, failed, unit_cat)
+    register = _register(bank, lay, leads, parsed, comments, visible, answered, gap, failed, unit_cat)
     return RoundScores(q_frame, s_frame, g_frame, u_frame, register)
 
 
@@ -265,10 +269,14 @@ def _index(bank: Bank, shown: F64) -> F64:
     return index
 
 
-def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.object_],
+def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
               comments: npt.NDArray[np.object_] | None, visible: Bools, answered: Bools, gap: Bools,
               failed: Bools, unit_cat: Cat) -> pd.DataFrame:
-    """The bottleneck register of every unit (see :mod:`.bottlenecks` for the rules)."""
+    """The bottleneck register of every unit (see :mod:`.bottlenecks` for the rules).
+
+    ``parsed`` holds, per question and unit, the value as the one door read it
+    (None: no answer; a refusal raises nothing but a critical failure).
+    """
     units: list[npt.NDArray[np.intp]] = []
     qs: list[npt.NDArray[np.intp]] = []
     kinds: list[npt.NDArray[np.intp]] = []
@@ -295,12 +303,12 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
         rows.append(r)
 
     for j, q in enumerate(lay.questions):
-        read = value_reader(q)
+        read = parsed[j].__getitem__  # the values as the one door read them, by unit
         if q.critical:
             add(j, BottleneckKind.CRITICAL_FAILED, np.flatnonzero(failed[j]))
         if q.type is QuestionType.SEVERITY:
             who = np.flatnonzero(visible[j])
-            got = [read(v) for v in values[j][who]]
+            got = [read(i) for i in who.tolist()]
             sev = np.array([g if isinstance(g, int) else 0 for g in got], dtype=np.float64)
             hit = sev >= severity_threshold(q, bank.scoring.severity_threshold)
             add(j, BottleneckKind.SEVERITY, who[hit], sev=sev[hit])
@@ -309,7 +317,7 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
             row_no: list[int] = []
             cells: list[object] = []
             for i in np.flatnonzero(visible[j]).tolist():
-                table = read(values[j][i])
+                table = read(i)
                 if isinstance(table, list):
                     for r, table_row in enumerate(table):
                         who_rows.append(i)
@@ -323,7 +331,7 @@ def _register(bank: Bank, lay: Layout, leads: Leads, values: npt.NDArray[np.obje
             opt_no: list[int] = []
             codes: list[str] = []
             for i in np.flatnonzero(visible[j]).tolist():
-                chosen = read(values[j][i])
+                chosen = read(i)
                 if chosen is None or isinstance(chosen, Refusal):
                     continue
                 picked = chosen if isinstance(chosen, tuple) else (chosen,)

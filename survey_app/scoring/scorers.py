@@ -205,6 +205,13 @@ _FACTORIES: dict[QuestionType, Callable[[Question, Num], ValueScorer]] = {
 }
 
 
+def value_scorer_parts(q: Question, *, exact_numbers: bool = False) -> tuple[Callable[[object], object],
+                                                                             Callable[[Any], Outcome]]:
+    """The two halves of :func:`value_scorer`: the one door's reader, and the rule
+    applied to a value it accepted (for a round pass that keeps the read values)."""
+    return value_reader(q), _FACTORIES[q.type](q, exact if exact_numbers else float)
+
+
 def value_scorer(q: Question, *, exact_numbers: bool = False) -> ValueScorer:
     """The scorer of ``q`` with its parameters bound: a function of the value alone.
 
@@ -212,8 +219,7 @@ def value_scorer(q: Question, *, exact_numbers: bool = False) -> ValueScorer:
     :attr:`Status.UNANSWERED`, a refused value :attr:`Status.INVALID`.
     Scores are floats, or exact fractions with ``exact_numbers``.
     """
-    read = value_reader(q)
-    inner = _FACTORIES[q.type](q, exact if exact_numbers else float)
+    read, inner = value_scorer_parts(q, exact_numbers=exact_numbers)
     unanswered, invalid = Status.UNANSWERED, Status.INVALID
 
     def score(value: object) -> Outcome:
