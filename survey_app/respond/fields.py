@@ -34,6 +34,7 @@ class NumberField(StringField):
 
     def __init__(self, label: Any = None, validators: Any = None, *, minimum: float | None = None,
                  maximum: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})  # a phone shows its number keys
         super().__init__(label, validators, **kwargs)
         self.minimum, self.maximum = minimum, maximum
         self.number: float | None = None

@@ -171,7 +171,10 @@
       var holder = document.createElement("div");
       holder.innerHTML = blocks[code];
       var fresh = holder.firstElementChild;
-      if (fresh) { old.replaceWith(fresh); }
+      if (!fresh) { return; }
+      var focused = old.contains(document.activeElement) ? document.activeElement.id : null;
+      old.replaceWith(fresh);
+      if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
     });
     return clean;
   }
