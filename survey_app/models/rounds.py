@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,6 +22,7 @@ class Round(db.Model):  # type: ignore[name-defined,misc]
     bank_version_id: Mapped[int] = mapped_column(ForeignKey("bank_versions.id"))
     opens_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # closed: read-only
 
     bank_version: Mapped[BankVersion] = relationship()
     participants: Mapped[list[RoundUnit]] = relationship(back_populates="round", cascade="all, delete-orphan")
@@ -40,6 +41,7 @@ class RoundUnit(db.Model):  # type: ignore[name-defined,misc]
 
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    due_on: Mapped[date | None] = mapped_column(Date)  # a later due date for this unit only
 
     round: Mapped[Round] = relationship(back_populates="participants")
     unit: Mapped[Unit] = relationship()

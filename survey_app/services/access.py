@@ -60,3 +60,8 @@ def units_of(user: User) -> list[Unit]:
         return []
     return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)))
 
+
+
+def is_admin(user: User) -> bool:
+    """Administrators, and only they, use the administration pages and commands."""
+    return bool(getattr(user, "is_authenticated", False)) and any(m.role == Role.ADMIN for m in user.memberships)
