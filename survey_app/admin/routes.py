@@ -25,6 +25,7 @@ from .forms import (
     UnitForm,
     UploadForm,
     UserForm,
+    choices,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -56,10 +57,10 @@ def _page() -> int:
     return max(1, request.args.get("page", 1, type=int) or 1)
 
 
-def _unit_choices(blank: str | None = None) -> list[tuple[str, str]]:
+def _unit_choices(blank: str | None = None) -> list[Any]:
     locale = _locale()
-    out = [("", blank)] if blank is not None else []
-    return out + [(u.code, f"{u.code} · {u.name(locale)}") for u in units.choices()]
+    out: list[tuple[str, str]] = [("", blank)] if blank is not None else []
+    return choices(out + [(u.code, f"{u.code} · {u.name(locale)}") for u in units.choices()])
 
 
 def _locale() -> str:
@@ -160,7 +161,8 @@ def unit_edit(code: str | None) -> ResponseReturnValue:
             flash(_("Unit %(code)s saved.", code=saved.code), "success")
             return redirect(url_for("admin.unit_edit", code=saved.code))
     merge = MergeForm()
-    merge.replaced.choices = [c for c in _unit_choices() if unit is None or c[0] != unit.code]
+    merge.replaced.choices = choices([(u.code, f"{u.code} · {u.name(_locale())}") for u in units.choices()
+                                      if unit is None or u.id != unit.id])
     history = units.past_responses(unit) if unit else []
     predecessors = units.predecessors(unit) if unit else []
     return render_template("admin/unit.html", unit=unit, form=form, merge=merge, history=history,
@@ -246,7 +248,7 @@ def user_edit(user_id: int | None) -> ResponseReturnValue:
     form = UserForm(obj=user)
     form.unit.choices = _unit_choices(_("(none)"))
     current = sorted(f"{m.unit.code}:{m.role}" for m in user.memberships) if user else []
-    form.keep.choices = [(c, c) for c in current]
+    form.keep.choices = choices([(c, c) for c in current])
     if request.method == "GET":
         form.keep.data = current
     password = None
@@ -313,7 +315,7 @@ def round_new() -> ResponseReturnValue:
         except LookupError:
             abort(404)
     form = RoundForm()
-    form.bank_version.choices = [(v.id, f"{v.code} {v.version}") for v in banks.versions()]
+    form.bank_version.choices = choices([(v.id, f"{v.code} {v.version}") for v in banks.versions()])
     form.units.choices = _unit_choices()
     if form.validate_on_submit():
         data = rounds.RoundData(form.code.data.strip(), form.name_vi.data, form.name_en.data or "",
@@ -342,10 +344,11 @@ def _round(code: str) -> Any:
 def round_detail(code: str) -> ResponseReturnValue:
     rnd = _round(code)
     extend = ExtendForm()
-    extend.unit.choices = [(p.unit.code, f"{p.unit.code} · {p.unit.name(_locale())}") for p in rnd.participants]
+    extend.unit.choices = choices([(p.unit.code, f"{p.unit.code} · {p.unit.name(_locale())}")
+                                   for p in rnd.participants])
     move = MoveBankForm()
-    move.bank_version.choices = [(v.id, f"{v.code} {v.version}") for v in banks.versions()
-                                 if v.code == rnd.bank_version.code and v.id != rnd.bank_version_id]
+    move.bank_version.choices = choices([(v.id, f"{v.code} {v.version}") for v in banks.versions()
+                                         if v.code == rnd.bank_version.code and v.id != rnd.bank_version_id])
     return render_template("admin/round.html", round=rnd, extend=extend, move=move, remind=RemindForm(),
                            late=reminders.late_units(rnd), email=bool(current_app.config.get("MAIL_SERVER")))
 
@@ -358,7 +361,7 @@ def round_close(code: str) -> ResponseReturnValue:
 @bp.post("/rounds/<code>/extend")
 def round_extend(code: str) -> ResponseReturnValue:
     form = ExtendForm()
-    form.unit.choices = []
+    form.unit.choices = choices([])
     if not form.validate_on_submit():
         flash(_("Choose a unit and a date."), "error")
         return redirect(url_for("admin.round_detail", code=code))
@@ -369,7 +372,7 @@ def round_extend(code: str) -> ResponseReturnValue:
 @bp.post("/rounds/<code>/bank")
 def round_move(code: str) -> ResponseReturnValue:
     form = MoveBankForm()
-    form.bank_version.choices = [(v.id, v.version) for v in banks.versions()]
+    form.bank_version.choices = choices([(v.id, v.version) for v in banks.versions()])
     if not form.validate_on_submit():
         abort(400)
     rnd = _round(code)
@@ -412,7 +415,7 @@ def routing_page() -> ResponseReturnValue:
     except ValueError:
         day = date.today()
     form = RoutingForm()
-    form.scope.choices = [(s, s if s == g else f"{g} › {s}") for s, g in routing.scopes()]
+    form.scope.choices = choices([(s, s if s == g else f"{g} › {s}") for s, g in routing.scopes()])
     form.lead.choices = _unit_choices(_("(no lead)"))
     form.coordinating.choices = _unit_choices()
     refused = None

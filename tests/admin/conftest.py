@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 
-
 @pytest.fixture
 def demo(app: Flask, runner: FlaskCliRunner) -> Flask:
     result = runner.invoke(args=["demo", "seed"])

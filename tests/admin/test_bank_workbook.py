@@ -9,6 +9,7 @@ import pytest
 
 from survey_app.questionnaires import bank_path, read_bank
 from survey_app.questionnaires.xlsx import SHEETS, WorkbookRejected, read_workbook, write_workbook
+
 from .helpers import edit_workbook, sheet_rows
 
 

@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -175,7 +174,8 @@ def test_a_zipped_bank_folder_uploads_too(demo: Flask, admin: FlaskClient) -> No
     with demo.app_context():
         assert set(db.session.scalars(select(BankVersion.version))) == {"2024.1", "2025.1"}
     broken = dict(files)
-    broken["de-an-06/security.toml"] = broken["de-an-06/security.toml"].replace(b'type = "ratio"', b'type = "ration"', 1)
+    security = broken["de-an-06/security.toml"]
+    broken["de-an-06/security.toml"] = security.replace(b'type = "ratio"', b'type = "ration"', 1)
     broken["de-an-06/bank.toml"] = broken["de-an-06/bank.toml"].replace(b"2025.1", b"2025.2")
     response = upload(admin, "/admin/banks", _zip(broken), "bank.zip")
     assert response.status_code == 422

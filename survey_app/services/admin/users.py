@@ -93,9 +93,10 @@ def _apply(user: User, data: UserData) -> None:
         if (m.unit.code, m.role) not in wanted:
             user.memberships.remove(m)
     have = {(m.unit.code, m.role) for m in user.memberships}
+    codes = {code for code, _role in wanted - have}
+    by_code = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))} if codes else {}
     for unit_code, role in sorted(wanted - have):
-        unit = db.session.scalar(select(Unit).filter_by(code=unit_code))
-        user.memberships.append(Membership(unit=unit, role=role))
+        user.memberships.append(Membership(unit=by_code[unit_code], role=role))
 
 
 def create(actor: User | None, data: UserData) -> tuple[User, str]:
