@@ -75,7 +75,7 @@ def set_scope(actor: User | None, scope: str, lead: list[str], coordinating: lis
     if scope not in known:
         raise AdminError(f"{scope} is neither a group nor a section of a question bank.")
     units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_([*lead, *coordinating])))}
-    missing = sorted(set(lead) | set(coordinating) - set(units))
+    missing = sorted((set(lead) | set(coordinating)) - set(units))
     if missing:
         raise AdminError(f"No unit has the code {', '.join(missing)}.")
     before = [_describe(r) for r in rules() if r.scope == scope]
