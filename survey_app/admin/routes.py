@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ..extensions import login_manager
 from ..services.access import is_admin
-from ..services.admin import AdminError, audit_log, banks, reminders, rounds, routing, units, users
+from ..services.admin import AdminError, Msg, audit_log, banks, reminders, rounds, routing, units, users
 from ..services.admin.sheets import ImportRejected
 from .forms import (
     ExtendForm,
@@ -47,6 +47,18 @@ def _notices() -> dict[str, Any]:
     def admin_notices() -> list[Any]:
         return reminders.notices_for(current_user) if current_user.is_authenticated else []
     return {"admin_notices": admin_notices, "show_admin_link": lambda: is_admin(current_user)}
+
+
+@bp.app_template_filter("tr")
+def tr(message: object) -> str:
+    """A service's message in the user's language (see :class:`~survey_app.services.admin.Msg`)."""
+    if isinstance(message, Msg):
+        return _(message.template, **message.params)
+    return _(str(message))
+
+
+def _error(exc: Exception) -> str:
+    return tr(exc.args[0] if exc.args else str(exc))
 
 
 def _xlsx(data: bytes, name: str) -> ResponseReturnValue:
@@ -156,7 +168,7 @@ def unit_edit(code: str | None) -> ResponseReturnValue:
             saved = units.save(current_user, data, unit)
         except units.UnitInvalid as exc:
             for field, message in exc.errors:
-                getattr(form, field).errors.append(message)
+                getattr(form, field).errors.append(tr(message))
         else:
             flash(_("Unit %(code)s saved.", code=saved.code), "success")
             return redirect(url_for("admin.unit_edit", code=saved.code))
@@ -192,7 +204,7 @@ def unit_merge(code: str) -> ResponseReturnValue:
         try:
             units.merge(current_user, [units.get(c) for c in form.replaced.data], into, form.on.data)
         except (AdminError, LookupError) as exc:
-            flash(str(exc), "error")
+            flash(_error(exc), "error")
         else:
             flash(_("The merger is recorded."), "success")
     else:
@@ -265,7 +277,7 @@ def user_edit(user_id: int | None) -> ResponseReturnValue:
                 users.update(current_user, user, data)
         except users.UserInvalid as exc:
             for field, message in exc.errors:
-                getattr(form, field).errors.append(message)
+                getattr(form, field).errors.append(tr(message))
         else:
             flash(_("User %(name)s saved.", name=user.username), "success")
             if password is None:
@@ -292,7 +304,7 @@ def user_active(user_id: int) -> ResponseReturnValue:
     except LookupError:
         abort(404)
     except AdminError as exc:
-        flash(str(exc), "error")
+        flash(_error(exc), "error")
     else:
         flash(_("User %(name)s saved.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
@@ -325,7 +337,7 @@ def round_new() -> ResponseReturnValue:
             rnd = rounds.next_round(current_user, previous, data) if previous else rounds.create(current_user, data)
         except rounds.RoundInvalid as exc:
             for field, message in exc.errors:
-                getattr(form, "bank_version" if field == "bank_version_id" else field).errors.append(message)
+                getattr(form, "bank_version" if field == "bank_version_id" else field).errors.append(tr(message))
         else:
             flash(_("Round %(code)s is open for %(num)d units.", code=rnd.code, num=len(rnd.participants)),
                   "success")
@@ -379,7 +391,7 @@ def round_move(code: str) -> ResponseReturnValue:
     try:
         count = banks.move_round(rnd.id, form.bank_version.data, current_user)
     except AdminError as exc:
-        flash(str(exc), "error")
+        flash(_error(exc), "error")
     else:
         flash(_("The round uses the corrected version; %(num)d groups were rescored.", num=count), "success")
     return redirect(url_for("admin.round_detail", code=code))
@@ -399,7 +411,7 @@ def _act(code: str, action: Any, done: str) -> ResponseReturnValue:
     try:
         action(rnd)
     except AdminError as exc:
-        flash(str(exc), "error")
+        flash(_error(exc), "error")
     else:
         flash(done, "success")
     return redirect(url_for("admin.round_detail", code=code))
@@ -424,7 +436,7 @@ def routing_page() -> ResponseReturnValue:
             routing.set_scope(current_user, form.scope.data, [form.lead.data] if form.lead.data else [],
                               list(form.coordinating.data or []), form.valid_from.data)
         except AdminError as exc:
-            refused = str(exc)
+            refused = _error(exc)
         else:
             flash(_("Routing saved."), "success")
             return redirect(url_for("admin.routing_page", day=form.valid_from.data.isoformat()))

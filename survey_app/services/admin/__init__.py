@@ -25,3 +25,20 @@ def log_change(actor: User | None, action: str, object_type: str, object_id: obj
     record(action, actor_id=actor.id if actor is not None else None,
            actor_name=actor.username if actor is not None else "cli", object_type=object_type,
            object_id=object_id, unit_id=unit_id, round_id=round_id, detail=detail)
+
+
+class Msg(str):
+    """A message in English that keeps its template and values, so a view can show it in the user's language.
+
+    ``Msg("No unit has the code %(code)s.", code="STP")`` reads as the English
+    sentence; the view passes ``template`` and ``params`` to gettext.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Msg:
+        self = super().__new__(cls, template % params if params else template)
+        self.template = template
+        self.params = params
+        return self

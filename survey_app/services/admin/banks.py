@@ -21,7 +21,7 @@ from ...questionnaires import Bank, BankValidationError, read_bank
 from ...questionnaires.xlsx import WorkbookRejected, read_workbook, write_workbook
 from ..banks import BankInUse, LoadOutcome, store_version
 from ..scoring import store_scores
-from . import AdminError, log_change
+from . import AdminError, Msg, log_change
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_FOLDER_BYTES = 5 * 1024 * 1024
@@ -51,8 +51,9 @@ def upload_bank(filename: str, data: bytes, actor: User | None) -> LoadOutcome:
     :raises UploadRejected: with every problem; nothing is stored.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRejected([Problem("-", None, None, f"the file is {len(data) // (1024 * 1024)} MB; "
-                                      f"the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")])
+        too_big = Msg("the file is %(size)d MB; the limit is %(limit)d MB", size=len(data) // (1024 * 1024),
+                      limit=MAX_UPLOAD_BYTES // (1024 * 1024))
+        raise UploadRejected([Problem("-", None, None, too_big)])
     if _is_bank_folder(data):
         bank, source, fingerprint = _read_folder_zip(data)
         kind = "folder"
@@ -86,7 +87,8 @@ def _read_folder_zip(data: bytes) -> tuple[Bank, dict[str, Any], str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if sum(m.file_size for m in members) > MAX_FOLDER_BYTES or len(members) > 100:
-            raise UploadRejected([Problem("-", None, None, "the zip archive unpacks to far more than a bank folder")])
+            raise UploadRejected([Problem("-", None, None,
+                                          Msg("the zip archive unpacks to far more than a bank folder"))])
         bank_toml = next(m for m in members if PurePosixPath(m.filename).name == "bank.toml")
         base = PurePosixPath(bank_toml.filename).parent
         with tempfile.TemporaryDirectory() as tmp:
@@ -129,9 +131,10 @@ def move_round(round_id: int, version_id: int, actor: User | None) -> int:
         raise LookupError(round_id)
     current = rnd.bank_version
     if target.id == current.id:
-        raise AdminError("The round already uses this version.")
+        raise AdminError(Msg("The round already uses this version."))
     if target.code != current.code:
-        raise AdminError(f"Version {target.version} belongs to bank {target.code}, not {current.code}.")
+        raise AdminError(Msg("Version %(version)s belongs to bank %(bank)s, not %(other)s.", version=target.version,
+                             bank=target.code, other=current.code))
     new_ids = dict(db.session.execute(select(BankQuestion.code, BankQuestion.id).filter_by(bank_version_id=target.id)
                                       ).all())
     answers = db.session.execute(
@@ -140,8 +143,8 @@ def move_round(round_id: int, version_id: int, actor: User | None) -> int:
     ).all()
     dropped = sorted({code for _a, code in answers if code not in new_ids})
     if dropped:
-        raise AdminError("Version {v} has no question {q}, which units have answered.".format(
-            v=target.version, q=", ".join(dropped)))
+        raise AdminError(Msg("Version %(version)s has no question %(codes)s, which units have answered.",
+                             version=target.version, codes=", ".join(dropped)))
     for answer, code in answers:
         answer.question_id = new_ids[code]
     before = {"bank_version": current.version, "fingerprint": current.fingerprint}

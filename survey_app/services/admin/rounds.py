@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import BankVersion, Round, RoundUnit, Unit, User, utcnow
-from . import AdminError, log_change
+from . import AdminError, Msg, log_change
 
 
 def snapshot(rnd: Round) -> dict[str, Any]:
@@ -71,17 +71,17 @@ def create(actor: User | None, data: RoundData) -> Round:
     """
     errors: list[tuple[str, str]] = []
     if not data.code or len(data.code) > 40 or db.session.scalar(select(Round.id).filter_by(code=data.code)):
-        errors.append(("code", f"The code {data.code!r} is empty, too long or already used."))
+        errors.append(("code", Msg("The code %(code)s is empty, too long or already used.", code=data.code)))
     if not data.name_vi.strip():
-        errors.append(("name_vi", "The Vietnamese name is required."))
+        errors.append(("name_vi", Msg("The Vietnamese name is required.")))
     version = db.session.get(BankVersion, data.bank_version_id)
     if version is None:
-        errors.append(("bank_version_id", "Choose a question-bank version."))
+        errors.append(("bank_version_id", Msg("Choose a question-bank version.")))
     if data.due_on < data.opens_on:
-        errors.append(("due_on", "The due date is before the opening date."))
+        errors.append(("due_on", Msg("The due date is before the opening date.")))
     units = _participants(data)
     if not units:
-        errors.append(("participants", "No unit matches; choose at least one."))
+        errors.append(("participants", Msg("No unit matches; choose at least one.")))
     if errors:
         raise RoundInvalid(errors)
     rnd = Round(code=data.code, name_vi=data.name_vi.strip(), name_en=data.name_en.strip() or data.name_vi.strip(),
@@ -111,7 +111,7 @@ def next_round(actor: User | None, previous: Round, data: RoundData) -> Round:
 def set_dates(actor: User | None, rnd: Round, opens_on: date, due_on: date) -> None:
     _open(rnd)
     if due_on < opens_on:
-        raise AdminError("The due date is before the opening date.")
+        raise AdminError(Msg("The due date is before the opening date."))
     before = snapshot(rnd)
     rnd.opens_on, rnd.due_on = opens_on, due_on
     log_change(actor, "round.dates", "round", rnd.code, round_id=rnd.id, before=before, after=snapshot(rnd))
@@ -123,9 +123,9 @@ def extend_unit(actor: User | None, rnd: Round, unit_code: str, due_on: date | N
     _open(rnd)
     part = next((p for p in rnd.participants if p.unit.code == unit_code), None)
     if part is None:
-        raise AdminError(f"{unit_code} does not take part in this round.")
+        raise AdminError(Msg("%(code)s does not take part in this round.", code=unit_code))
     if due_on is not None and due_on <= rnd.due_on:
-        raise AdminError("A unit's own due date must be later than the round's.")
+        raise AdminError(Msg("A unit's own due date must be later than the round's."))
     before = {"unit": unit_code, "due_on": part.due_on.isoformat() if part.due_on else None}
     part.due_on = due_on
     log_change(actor, "round.extend_unit", "round", rnd.code, round_id=rnd.id, unit_id=part.unit_id, before=before,
@@ -144,7 +144,7 @@ def close(actor: User | None, rnd: Round) -> None:
 
 def _open(rnd: Round) -> None:
     if rnd.closed_at is not None:
-        raise AdminError("This round is closed; it can no longer change.")
+        raise AdminError(Msg("This round is closed; it can no longer change."))
 
 
 def open_rounds() -> list[Round]:

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from ...extensions import db
 from ...models import RoutingRole, RoutingRule, Unit, User
 from ..banks import bank_for
-from . import AdminError, log_change
+from . import AdminError, Msg, log_change
 from .rounds import open_rounds, window
 
 
@@ -73,11 +73,11 @@ def set_scope(actor: User | None, scope: str, lead: list[str], coordinating: lis
     """
     known = dict(scopes())
     if scope not in known:
-        raise AdminError(f"{scope} is neither a group nor a section of a question bank.")
+        raise AdminError(Msg("%(scope)s is neither a group nor a section of a question bank.", scope=scope))
     units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_([*lead, *coordinating])))}
     missing = sorted((set(lead) | set(coordinating)) - set(units))
     if missing:
-        raise AdminError(f"No unit has the code {', '.join(missing)}.")
+        raise AdminError(Msg("No unit has the code %(code)s.", code=", ".join(missing)))
     before = [_describe(r) for r in rules() if r.scope == scope]
     for rule in rules():
         if rule.scope != scope:
@@ -104,7 +104,7 @@ def _describe(rule: RoutingRule) -> str:
     return f"{rule.role} {rule.unit.code} {rule.valid_from.isoformat()}–{end}"
 
 
-def check_open_rounds() -> str | None:
+def check_open_rounds() -> Msg | None:
     """The first day an open round would have a section with no lead or two leads, described; else None."""
     all_rules = rules()
     for rnd in open_rounds():
@@ -119,9 +119,12 @@ def check_open_rounds() -> str | None:
                     leads = {r.unit_id for r in in_force if r.scope == section.code} or {
                         r.unit_id for r in in_force if r.scope == group.code}
                     if len(leads) != 1:
-                        what = "no lead" if not leads else f"{len(leads)} leads"
-                        return (f"Refused: on {day.strftime('%d/%m/%Y')} section {section.code} (group {group.code}) "
-                                f"of the open round {rnd.code} would have {what}.")
+                        template = ("Refused: on %(date)s section %(section)s (group %(group)s) of the open round "
+                                    "%(round)s would have no lead." if not leads else
+                                    "Refused: on %(date)s section %(section)s (group %(group)s) of the open round "
+                                    "%(round)s would have %(num)d leads.")
+                        return Msg(template, date=day.strftime("%d/%m/%Y"), section=section.code, group=group.code,
+                                   round=rnd.code, num=len(leads))
     return None
 
 

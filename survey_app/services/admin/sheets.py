@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ...questionnaires.xlsx import MAX_UPLOAD_BYTES, check_workbook_zip
+from . import Msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +38,9 @@ def read_rows(data: bytes, required: tuple[str, ...],
         with wrong columns, or with empty rows between filled ones.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRejected([RowProblem(None, None, f"the file is {len(data) // (1024 * 1024)} MB; the limit is "
-                                         f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB")])
+        raise ImportRejected([RowProblem(None, None, Msg("the file is %(size)d MB; the limit is %(limit)d MB",
+                                             size=len(data) // (1024 * 1024),
+                                             limit=MAX_UPLOAD_BYTES // (1024 * 1024)))])
     zip_problems = check_workbook_zip(data)
     if zip_problems:
         raise ImportRejected([RowProblem(None, None, p.message) for p in zip_problems])
@@ -47,12 +49,12 @@ def read_rows(data: bytes, required: tuple[str, ...],
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise ImportRejected([RowProblem(None, None, "the workbook could not be read")]) from exc
+        raise ImportRejected([RowProblem(None, None, Msg("the workbook could not be read"))]) from exc
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        problems = [RowProblem(1, name, "required column is missing") for name in required if name not in header]
-        problems += [RowProblem(1, name, "unknown column") for name in header
+        problems = [RowProblem(1, name, Msg("required column is missing")) for name in required if name not in header]
+        problems += [RowProblem(1, name, Msg("unknown column")) for name in header
                      if name and name not in required and name not in optional]
         out: list[tuple[int, dict[str, str]]] = []
         blank: list[int] = []
@@ -61,13 +63,13 @@ def read_rows(data: bytes, required: tuple[str, ...],
             if not cells:
                 blank.append(number)
                 continue
-            problems += [RowProblem(b, None, "empty row between rows; delete it") for b in blank]
+            problems += [RowProblem(b, None, Msg("empty row between rows; delete it")) for b in blank]
             blank = []
             out.append((number, cells))
     finally:
         book.close()
     if not out and not problems:
-        problems.append(RowProblem(2, None, "the sheet has no rows"))
+        problems.append(RowProblem(2, None, Msg("the sheet has no rows")))
     if problems:
         raise ImportRejected(problems)
     return out

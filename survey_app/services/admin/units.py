@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from ...extensions import db
 from ...models import Response, Round, Unit, UnitKind, User
-from . import AdminError, log_change
+from . import AdminError, Msg, log_change
 from .sheets import ImportRejected, RowProblem, read_rows
 
 IMPORT_COLUMNS = ("code", "name_vi", "name_en", "kind")
@@ -62,17 +62,18 @@ def _check(data: UnitData, existing: Unit | None) -> list[tuple[str, str]]:
     """(field, message) for each problem of ``data``."""
     errors: list[tuple[str, str]] = []
     if not data.code or len(data.code) > 40 or not all(c.isalnum() or c in "-_." for c in data.code):
-        errors.append(("code", "Use 1 to 40 letters, digits, '-', '_' or '.'."))
+        errors.append(("code", Msg("Use 1 to 40 letters, digits, '-', '_' or '.'.")))
     else:
         other = db.session.scalar(select(Unit).filter_by(code=data.code))
         if other is not None and other is not existing:
-            errors.append(("code", f"The code {data.code} is already used."))
+            errors.append(("code", Msg("The code %(code)s is already used.", code=data.code)))
     if not data.name_vi.strip():
-        errors.append(("name_vi", "The Vietnamese name is required."))
+        errors.append(("name_vi", Msg("The Vietnamese name is required.")))
     if data.kind not in {k.value for k in UnitKind}:
-        errors.append(("kind", f"Unknown kind {data.kind!r}; one of: {', '.join(k.value for k in UnitKind)}."))
+        errors.append(("kind", Msg("Unknown kind %(kind)s; one of: %(kinds)s.", kind=data.kind,
+                                     kinds=", ".join(k.value for k in UnitKind))))
     if data.parent and data.parent == data.code:
-        errors.append(("parent", "A unit cannot be its own parent."))
+        errors.append(("parent", Msg("A unit cannot be its own parent.")))
     return errors
 
 
@@ -92,7 +93,7 @@ def save(actor: User | None, data: UnitData, existing: Unit | None = None) -> Un
     if data.parent:
         parent = db.session.scalar(select(Unit).filter_by(code=data.parent))
         if parent is None:
-            errors.append(("parent", f"No unit has the code {data.parent}."))
+            errors.append(("parent", Msg("No unit has the code %(code)s.", code=data.parent)))
     if errors:
         raise UnitInvalid(errors)
     before = snapshot(existing) if existing is not None else None
@@ -122,7 +123,7 @@ def merge(actor: User | None, replaced: list[Unit], into: Unit, on: date) -> Non
     responses stay where they are and are listed under the new unit.
     """
     if not replaced or any(u.id == into.id for u in replaced):
-        raise AdminError("Choose the units that merge, other than the unit they merge into.")
+        raise AdminError(Msg("Choose the units that merge, other than the unit they merge into."))
     for unit in replaced:
         before = snapshot(unit)
         unit.successor, unit.active_to, unit.active = into, on, False
@@ -168,13 +169,14 @@ def import_units(actor: User | None, data: bytes) -> int:
         item = UnitData(cells.get("code", ""), cells.get("name_vi", ""), cells.get("name_en", ""),
                         cells.get("kind", ""), cells.get("parent") or None)
         if item.code in seen:
-            problems.append(RowProblem(number, "code", f"duplicate code {item.code} (also row {seen[item.code]})"))
+            problems.append(RowProblem(number, "code", Msg("duplicate code %(code)s (also row %(row)d)", code=item.code,
+                                                                row=seen[item.code])))
             continue
         seen[item.code] = number
         existing = db.session.scalar(select(Unit).filter_by(code=item.code)) if item.code else None
         problems += [RowProblem(number, field, message) for field, message in _check(item, existing)]
         if item.parent and item.parent not in in_file and unit_missing(item.parent):
-            problems.append(RowProblem(number, "parent", f"No unit has the code {item.parent}."))
+            problems.append(RowProblem(number, "parent", Msg("No unit has the code %(code)s.", code=item.parent)))
         items.append((item, existing))
     if problems:
         raise ImportRejected(problems)

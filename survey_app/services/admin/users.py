@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 
 from ...extensions import db
 from ...models import Membership, Role, Unit, User, utcnow
-from . import AdminError, log_change
+from . import AdminError, Msg, log_change
 from .sheets import ImportRejected, RowProblem, read_rows, workbook
 
 IMPORT_COLUMNS = ("username", "full_name", "unit", "roles")
@@ -66,22 +66,23 @@ class UserInvalid(AdminError):
 def _check(data: UserData, existing: User | None) -> list[tuple[str, str]]:
     errors: list[tuple[str, str]] = []
     if not data.username or len(data.username) > 80 or not all(c.isalnum() or c in "-_." for c in data.username):
-        errors.append(("username", "Use 1 to 80 letters, digits, '-', '_' or '.'."))
+        errors.append(("username", Msg("Use 1 to 80 letters, digits, '-', '_' or '.'.")))
     else:
         other = db.session.scalar(select(User).filter_by(username=data.username))
         if other is not None and other is not existing:
-            errors.append(("username", f"The username {data.username} is already taken."))
+            errors.append(("username", Msg("The username %(name)s is already taken.", name=data.username)))
     if not data.full_name.strip():
-        errors.append(("full_name", "The full name is required."))
+        errors.append(("full_name", Msg("The full name is required.")))
     if data.email and ("@" not in data.email or len(data.email) > 255):
-        errors.append(("email", "This is not an e-mail address."))
+        errors.append(("email", Msg("This is not an e-mail address.")))
     if data.locale not in ("vi", "en"):
-        errors.append(("locale", "Choose vi or en."))
+        errors.append(("locale", Msg("Choose vi or en.")))
     for unit_code, role in data.memberships:
         if role not in ROLES:
-            errors.append(("roles", f"Unknown role {role!r}; one of: {', '.join(ROLES)}."))
+            errors.append(("roles", Msg("Unknown role %(role)s; one of: %(roles)s.", role=role,
+                                        roles=", ".join(ROLES))))
         if db.session.scalar(select(Unit.id).filter_by(code=unit_code)) is None:
-            errors.append(("unit", f"No unit has the code {unit_code}."))
+            errors.append(("unit", Msg("No unit has the code %(code)s.", code=unit_code)))
     return errors
 
 
@@ -148,7 +149,7 @@ def set_active(actor: User | None, user: User, active: bool) -> None:
     nightly job does not disable the account again before its owner logs in.
     """
     if actor is not None and actor.id == user.id and not active:
-        raise AdminError("You cannot deactivate your own account.")
+        raise AdminError(Msg("You cannot deactivate your own account."))
     before = snapshot(user)
     user.active = active
     if active:
@@ -213,11 +214,13 @@ def import_users(actor: User | None, data: bytes) -> list[tuple[str, str]]:
                         cells.get("locale", "vi"), tuple((cells.get("unit", ""), r) for r in roles))
         if item.username in seen:
             problems.append(RowProblem(number, "username",
-                                       f"duplicate username {item.username} (also row {seen[item.username]})"))
+                                       Msg("duplicate username %(name)s (also row %(row)d)",
+                                           name=item.username, row=seen[item.username])))
             continue
         seen[item.username] = number
         if not roles:
-            problems.append(RowProblem(number, "roles", f"Give at least one role: {', '.join(ROLES)}."))
+            problems.append(RowProblem(number, "roles",
+                                       Msg("Give at least one role: %(roles)s.", roles=", ".join(ROLES))))
         problems += [RowProblem(number, f, m) for f, m in _check(item, None)]
         items.append(item)
     if problems:
