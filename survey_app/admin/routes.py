@@ -240,13 +240,7 @@ def user_import() -> ResponseReturnValue:
 
 @bp.get("/users/access-review.xlsx")
 def access_review() -> ResponseReturnValue:
-    data = users.access_review()
-    from ..extensions import db
-    from ..services.audit import record
-
-    record("users.access_review_export", actor_id=current_user.id, actor_name=current_user.username,
-           object_type="users")
-    db.session.commit()
+    data = users.access_review(current_user)
     return _xlsx(data, f"access-review-{date.today().isoformat()}.xlsx")
 
 

@@ -26,7 +26,7 @@ import json
 import types
 import typing
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -519,7 +519,3 @@ def _bank_hint(key: str) -> Any:
     if key in ("code", "version") or key.startswith("title."):
         return str
     return None
-
-
-def iter_problems(exc: WorkbookRejected) -> Iterator[SheetProblem]:
-    yield from exc.problems

@@ -184,3 +184,20 @@ def test_import_users_all_or_nothing(demo: Flask, admin: FlaskClient) -> None:
         user = db.session.scalars(select(User).filter_by(username="tran.b")).one()
         assert user.must_change_password
         assert db.session.scalar(select(func.count()).select_from(Membership).filter_by(user_id=user.id)) == 2
+
+
+def test_members_of_the_new_unit_may_read_the_replaced_units_responses(demo: Flask, admin: FlaskClient) -> None:
+    from datetime import date
+
+    from survey_app.services.access import reads_through_merger
+    from survey_app.services.admin import units as unit_service
+
+    with demo.app_context():
+        stttt, skhcn, snv = (unit_service.get(c) for c in ("STTTT", "SKHCN", "SNV"))
+        unit_service.merge(None, [stttt], skhcn, date(2025, 3, 1))
+        member = db.session.scalars(select(User).join(Membership).where(Membership.unit_id == skhcn.id)).first()
+        outsider = db.session.scalars(select(User).filter_by(username="snv-head")).one()
+        assert member is not None
+        assert reads_through_merger(member, unit_service.get("STTTT"))
+        assert not reads_through_merger(outsider, unit_service.get("STTTT"))
+        assert not reads_through_merger(member, snv)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import and_, or_, select
 
@@ -126,7 +126,3 @@ def check_open_rounds() -> Msg | None:
                         return Msg(template, date=day.strftime("%d/%m/%Y"), section=section.code, group=group.code,
                                    round=rnd.code, num=len(leads))
     return None
-
-
-def day_before(day: date) -> date:
-    return day - timedelta(days=1)

@@ -182,8 +182,11 @@ def disable_inactive(days: int, now: datetime | None = None) -> list[str]:
     return [u.username for u in stale]
 
 
-def access_review() -> bytes:
-    """Who holds which role where, and when they last logged in (TCVN 14423:2026 account review)."""
+def access_review(actor: User | None) -> bytes:
+    """Who holds which role where, and when they last logged in (TCVN 14423:2026 account review).
+
+    The download itself is recorded.
+    """
     rows: list[list[Any]] = []
     users = db.session.scalars(select(User).order_by(User.username)).all()
     for user in users:
@@ -194,6 +197,8 @@ def access_review() -> bytes:
                          user.created_at, user.last_login_at, "yes" if user.must_change_password else ""])
     header = ["username", "full_name", "email", "status", "unit", "unit_name", "role", "created_at",
               "last_login_at", "must_change_password"]
+    log_change(actor, "users.access_review_export", "users", None, before=None, after={"rows": len(rows)})
+    db.session.commit()
     return workbook(header, rows, "access-review")
 
 
