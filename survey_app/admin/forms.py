@@ -81,6 +81,12 @@ class RoundForm(FlaskForm):
     submit = SubmitField(_l("Open the round"))
 
 
+class DatesForm(FlaskForm):
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Enter a date."))])
+    due_on = DateField(_l("Due on"), validators=[DataRequired(_l("Enter a date."))])
+    submit = SubmitField(_l("Change the dates"))
+
+
 class ExtendForm(FlaskForm):
     unit = SelectField(_l("Unit"), choices=[], validate_choice=False)
     due_on = DateField(_l("Its own due date"), validators=[DataRequired(_l("Enter a date."))])

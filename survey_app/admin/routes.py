@@ -16,6 +16,7 @@ from ..services.access import is_admin
 from ..services.admin import AdminError, Msg, audit_log, banks, reminders, rounds, routing, units, users
 from ..services.admin.sheets import ImportRejected
 from .forms import (
+    DatesForm,
     ExtendForm,
     MergeForm,
     MoveBankForm,
@@ -355,13 +356,24 @@ def round_detail(code: str) -> ResponseReturnValue:
     move = MoveBankForm()
     move.bank_version.choices = choices([(v.id, f"{v.code} {v.version}") for v in banks.versions()
                                          if v.code == rnd.bank_version.code and v.id != rnd.bank_version_id])
-    return render_template("admin/round.html", round=rnd, extend=extend, move=move, remind=RemindForm(),
+    dates = DatesForm(obj=rnd)
+    return render_template("admin/round.html", round=rnd, extend=extend, move=move, remind=RemindForm(), dates=dates,
                            late=reminders.late_units(rnd), email=bool(current_app.config.get("MAIL_SERVER")))
 
 
 @bp.post("/rounds/<code>/close")
 def round_close(code: str) -> ResponseReturnValue:
     return _act(code, lambda rnd: rounds.close(current_user, rnd), _("The round is closed: it is now read-only."))
+
+
+@bp.post("/rounds/<code>/dates")
+def round_dates(code: str) -> ResponseReturnValue:
+    form = DatesForm()
+    if not form.validate_on_submit():
+        flash(_("Enter both dates."), "error")
+        return redirect(url_for("admin.round_detail", code=code))
+    return _act(code, lambda rnd: rounds.set_dates(current_user, rnd, form.opens_on.data, form.due_on.data),
+                _("The dates are saved."))
 
 
 @bp.post("/rounds/<code>/extend")

@@ -46,6 +46,9 @@ def test_units_one_by_one_a_later_due_date_closing_and_the_next_round(demo: Flas
     assert admin.post("/admin/rounds/new", data=round_form(vid, participants="list",
                                                            units=["STP", "SNV", "UBND-HDL"])).status_code == 302
     later = (TODAY + timedelta(days=45)).isoformat()
+    due = (TODAY + timedelta(days=35)).isoformat()
+    assert admin.post("/admin/rounds/P06-2025/dates", data={"opens_on": TODAY.isoformat(), "due_on": due}
+                      ).status_code == 302
     assert admin.post("/admin/rounds/P06-2025/extend", data={"unit": "SNV", "due_on": later}).status_code == 302
     with demo.app_context():
         rnd = db.session.scalars(select(Round).filter_by(code="P06-2025")).one()
@@ -53,6 +56,9 @@ def test_units_one_by_one_a_later_due_date_closing_and_the_next_round(demo: Flas
         snv = db.session.scalars(select(Unit).filter_by(code="SNV")).one()
         stp = db.session.scalars(select(Unit).filter_by(code="STP")).one()
         assert due_on_for(rnd, snv.id).isoformat() == later and due_on_for(rnd, stp.id) == rnd.due_on
+        assert rnd.due_on.isoformat() == due
+        assert db.session.scalars(select(AuditEvent).filter_by(action="round.dates")).one().detail["after"][
+            "due_on"] == due
     assert admin.post("/admin/rounds/P06-2025/close").status_code == 302
     page = admin.get("/admin/rounds/P06-2025").get_data(as_text=True)
     assert 'action="/admin/rounds/P06-2025/extend"' not in page
