@@ -58,13 +58,13 @@ class UnitData:
     parent: str | None = None
 
 
-def _check(data: UnitData, existing: Unit | None) -> list[tuple[str, str]]:
-    """(field, message) for each problem of ``data``."""
+def _check(data: UnitData, existing: Unit | None, known: dict[str, Unit] | None = None) -> list[tuple[str, str]]:
+    """(field, message) for each problem of ``data``; ``known`` maps codes to units already read."""
     errors: list[tuple[str, str]] = []
     if not data.code or len(data.code) > 40 or not all(c.isalnum() or c in "-_." for c in data.code):
         errors.append(("code", Msg("Use 1 to 40 letters, digits, '-', '_' or '.'.")))
     else:
-        other = db.session.scalar(select(Unit).filter_by(code=data.code))
+        other = known.get(data.code) if known is not None else db.session.scalar(select(Unit).filter_by(code=data.code))
         if other is not None and other is not existing:
             errors.append(("code", Msg("The code %(code)s is already used.", code=data.code)))
     if not data.name_vi.strip():
@@ -161,6 +161,7 @@ def import_units(actor: User | None, data: bytes) -> int:
     :raises ImportRejected: with every problem by row and column.
     """
     rows = read_rows(data, IMPORT_COLUMNS, IMPORT_OPTIONAL)
+    known = {u.code: u for u in db.session.scalars(select(Unit))}
     problems: list[RowProblem] = []
     in_file = {cells.get("code", "") for _n, cells in rows}
     seen: dict[str, int] = {}
@@ -173,9 +174,9 @@ def import_units(actor: User | None, data: bytes) -> int:
                                                                 row=seen[item.code])))
             continue
         seen[item.code] = number
-        existing = db.session.scalar(select(Unit).filter_by(code=item.code)) if item.code else None
-        problems += [RowProblem(number, field, message) for field, message in _check(item, existing)]
-        if item.parent and item.parent not in in_file and unit_missing(item.parent):
+        existing = known.get(item.code)
+        problems += [RowProblem(number, field, message) for field, message in _check(item, existing, known)]
+        if item.parent and item.parent not in in_file and item.parent not in known:
             problems.append(RowProblem(number, "parent", Msg("No unit has the code %(code)s.", code=item.parent)))
         items.append((item, existing))
     if problems:
@@ -193,9 +194,7 @@ def import_units(actor: User | None, data: bytes) -> int:
     db.session.flush()
     for item, _existing in items:
         unit = by_code[item.code]
-        unit.parent = by_code.get(item.parent) if item.parent else None
-        if item.parent and unit.parent is None:
-            unit.parent = db.session.scalar(select(Unit).filter_by(code=item.parent))
+        unit.parent = (by_code.get(item.parent) or known.get(item.parent)) if item.parent else None
     db.session.flush()
     for item, existing in items:
         unit = by_code[item.code]
@@ -205,9 +204,6 @@ def import_units(actor: User | None, data: bytes) -> int:
     return len(items)
 
 
-
-def unit_missing(code: str) -> bool:
-    return db.session.scalar(select(Unit.id).filter_by(code=code)) is None
 
 
 __all__ = ["ImportRejected", "UnitData", "UnitInvalid", "import_units", "merge", "save", "search", "set_active"]
