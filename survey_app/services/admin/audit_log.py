@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 
 from ...extensions import db
 from ...models import AuditEvent, User, utcnow
-from ..audit import record
+from ..audit import purge_before, record
 from .sheets import workbook
 
 MIN_RETENTION_MONTHS = 12
@@ -85,10 +85,6 @@ def purge(months: int, now: datetime | None = None) -> int:
     if months < MIN_RETENTION_MONTHS:
         raise ValueError(f"Audit events are kept at least {MIN_RETENTION_MONTHS} months.")
     now = now or utcnow()
-    cutoff = now - timedelta(days=round(months * 30.44))
-    count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.at < cutoff)) or 0
-    db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
-    record("audit.purge", actor_name="cli", object_type="audit_events",
-           detail={"before": {"older_than": cutoff.isoformat()}, "after": {"deleted": count}, "months": months})
+    count = purge_before(now - timedelta(days=round(months * 30.44)))
     db.session.commit()
     return count
