@@ -1,5 +1,6 @@
 """Database models, re-exported for Alembic autogenerate and ``flask shell``."""
 
+from .admin import Notice, OutboxMessage
 from .audit import AuditEvent
 from .bank import BankGroup, BankOption, BankQuestion, BankSection, BankVersion
 from .responses import (
@@ -32,6 +33,8 @@ __all__ = [
     "GroupEvent",
     "GroupStatus",
     "Membership",
+    "Notice",
+    "OutboxMessage",
     "Response",
     "ResponseGroup",
     "Role",

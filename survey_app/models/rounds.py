@@ -42,6 +42,7 @@ class RoundUnit(db.Model):  # type: ignore[name-defined,misc]
 
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    due_on: Mapped[date | None] = mapped_column(Date)  # a later due date for this unit only
 
     round: Mapped[Round] = relationship(back_populates="participants")
     unit: Mapped[Unit] = relationship()

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, false, select
+from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -49,8 +49,11 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
     active_from: Mapped[date | None] = mapped_column(Date)
     active_to: Mapped[date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # e.g. the district of a commune
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
-    successor: Mapped[Unit | None] = relationship(remote_side=[id])
+    successor: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     memberships: Mapped[list[Membership]] = relationship(back_populates="unit")
 
     def name(self, locale: str) -> str:

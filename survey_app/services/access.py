@@ -88,3 +88,20 @@ def units_of(user: User) -> list[Unit]:
         return []
     return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)))
 
+
+
+def is_admin(user: User) -> bool:
+    """Administrators, and only they, use the administration pages and commands."""
+    return bool(getattr(user, "is_authenticated", False)) and any(m.role == Role.ADMIN for m in user.memberships)
+
+
+def reads_through_merger(user: User, unit: Unit) -> bool:
+    """Members of the unit that ``unit`` merged into (directly or through later mergers) read its past responses."""
+    seen: set[int] = set()
+    successor = unit.successor
+    while successor is not None and successor.id not in seen:
+        if roles_in(user, successor):
+            return True
+        seen.add(successor.id)
+        successor = successor.successor
+    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..extensions import db
@@ -49,3 +50,17 @@ def record(action: str, *, actor_id: int | None = None, actor_name: str | None =
     )
     db.session.add(event)
     return event
+
+
+def purge_before(cutoff: datetime) -> int:
+    """Delete the events older than ``cutoff`` (the retention command's only use), recording the purge.
+
+    Returns how many were deleted; the caller commits.
+    """
+    from sqlalchemy import delete, func, select
+
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.at < cutoff)) or 0
+    db.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+    record("audit.purge", actor_name="cli", object_type="audit_events",
+           detail={"before": {"older_than": cutoff.isoformat()}, "after": {"deleted": count}})
+    return count

@@ -43,6 +43,16 @@ def load_bank_version(path: str | Path) -> LoadOutcome:
     :raises BankInUse: if the version is used by a round and differs.
     """
     bank, source, fingerprint = read_bank(path)
+    outcome = store_version(bank, source, fingerprint)
+    db.session.commit()
+    return outcome
+
+
+def store_version(bank: Bank, source: dict[str, Any], fingerprint: str) -> LoadOutcome:
+    """Store a validated bank as a version, read from files or a workbook; the caller commits.
+
+    :raises BankInUse: if the version is used by a round and differs.
+    """
     existing = db.session.scalar(select(BankVersion).filter_by(code=bank.code, version=bank.version))
     if existing is not None and existing.fingerprint == fingerprint:
         return LoadOutcome(LoadStatus.UNCHANGED, existing, bank)
@@ -56,7 +66,7 @@ def load_bank_version(path: str | Path) -> LoadOutcome:
         db.session.delete(existing)  # cascades to its groups, sections, questions and options
         db.session.flush()
     version = _store(bank, source, fingerprint)
-    db.session.commit()
+    db.session.flush()
     return LoadOutcome(LoadStatus.REPLACED if existing is not None else LoadStatus.CREATED, version, bank)
 
 

@@ -20,8 +20,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from sqlalchemy import select
 
-from ..models import Round, Unit
+from ..extensions import db
+from ..models import Round, RoundUnit, Unit
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -71,8 +73,12 @@ class Window:
 
 
 def window(rnd: Round, unit: Unit | None = None) -> Window:
-    """The round's window for ``unit`` (the same for every unit until extensions arrive)."""
-    return Window(rnd.opens_on, rnd.due_on, rnd.closed_at is not None)
+    """The round's window for ``unit``: its own later due date when an administrator gave it one."""
+    due = rnd.due_on
+    if unit is not None and unit.id is not None:
+        own = db.session.scalar(select(RoundUnit.due_on).filter_by(round_id=rnd.id, unit_id=unit.id))
+        due = max(due, own) if own is not None else due
+    return Window(rnd.opens_on, due, rnd.closed_at is not None)
 
 
 class RoundNotOpen(Exception):

@@ -58,6 +58,8 @@ def requests(app: Flask, stp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         "question_code": ("PL-10a", "PL-07", "HT-07"),
         "file_id": (stp["legal_file"], stp["infra_file"]),
         "code": ("vi", "en"),
+        "version_id": (1,),  # administration (refused to all but admins)
+        "user_id": (1,),
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":

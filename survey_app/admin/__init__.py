@@ -1,0 +1,1 @@
+"""Administration pages: units, users, rounds, routing, question banks, audit log, reminders."""
