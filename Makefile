@@ -44,7 +44,7 @@ db: $(VENV)/.installed ## migrate the database, load the shipped bank, seed the 
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/mypy --strict survey_app/questionnaires survey_app/scoring survey_app/services
+	$(BIN)/mypy --strict survey_app/questionnaires survey_app/scoring survey_app/exports survey_app/services
 	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed $(MO)
