@@ -83,6 +83,7 @@ class Scope:
     sections: tuple[SectionInfo, ...]
     questions: tuple[QuestionInfo, ...]
     lead_units: tuple[str, ...] = ()  # names of its lead agencies on the routing date
+    short_name: str = ""  # for the sheet's tab, when ``name`` is long ("Con người" for "Nguồn lực: Con người")
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,7 +129,7 @@ def write_scope(book: Book, data: WorkbookData, scope: Scope, position: int) -> 
     """Units × the scope's questions: header rows of sections, questions and
     columns; then one row per unit with its readable answers and scores."""
     w = book.words
-    ws = book.sheet(f"{position}. {scope.name}")
+    ws = book.sheet(f"{position}. {scope.short_name or scope.name}")
     leads = ", ".join(scope.lead_units)
     title_block(book, ws, data, scope.name.upper(), f"{w('lead')}: {leads}" if leads else data.round_name)
     sec_row, q_row, col_row = 2, 3, 4
