@@ -111,23 +111,33 @@ def synthetic(answers: int, seed: int) -> dict[str, float]:
             "bytes": out.stat().st_size}
 
 
-def from_database(units: int, seed: int) -> dict[str, float]:
-    """``demo seed --units N`` on SQLite, then the province workbook through the service."""
+def seed_database(units: int, seed: int, work: Path) -> None:
+    """``demo seed --units N`` into a new SQLite file (in its own process, so that the
+    export's peak memory is not the seed's)."""
     from flask_migrate import upgrade
+
+    from survey_app import create_app
+    from survey_app.services.demo import seed_demo
+
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+        seed_demo(extra_units=max(units - 31, 0), seed=seed)
+
+
+def from_database(work: Path) -> dict[str, float]:
+    """The province workbook of the seeded database, through the service, then the build alone."""
     from sqlalchemy import func, select
 
     from survey_app import create_app
     from survey_app.exports import WorkbookKind, build_workbook
     from survey_app.extensions import db
     from survey_app.models import Answer, Round
-    from survey_app.services.demo import ROUND_CODE, seed_demo
+    from survey_app.services.demo import ROUND_CODE
     from survey_app.services.exports import Target, export_workbook, workbook_data
 
-    work = Path(tempfile.mkdtemp())
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}"})
     with app.app_context():
-        upgrade()
-        seed_demo(extra_units=max(units - 31, 0), seed=seed)
         answers = db.session.scalar(select(func.count()).select_from(Answer))
         db.session.remove()
         before = peak_mb()
@@ -149,7 +159,13 @@ def from_database(units: int, seed: int) -> dict[str, float]:
 
 
 def child(case: str, answers: int, seed: int) -> None:
-    figures = synthetic(answers, seed) if case == "synthetic" else from_database(int(case.split("-")[1]), seed)
+    if case == "synthetic":
+        figures = synthetic(answers, seed)
+    else:
+        work = Path(tempfile.mkdtemp())
+        subprocess.run([sys.executable, __file__, "--seed-db", f"{case.split('-')[1]},{work}", "--seed", str(seed)],
+                       check=True, capture_output=True)
+        figures = from_database(work)
     print(json.dumps(figures))
 
 
@@ -165,7 +181,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--floor", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--seed-db", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.seed_db:
+        units, work = args.seed_db.split(",", 1)
+        seed_database(int(units), args.seed, Path(work))
+        return
     if args.child:
         child(args.child, args.answers, args.seed)
         return
