@@ -63,6 +63,8 @@ from .scoring import SCORED_STATUSES, leads_on
 
 #: The province's time zone: every time in a workbook is shown in it.
 PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: Units scored per pass when a workbook needs question scores.
+SCORING_CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,18 +351,28 @@ def _answers(rnd: Round, bank: Bank, units: list[Unit], groups: list[dict[str, A
 
 def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any], leads: dict[str, tuple[str, ...]]
                      ) -> dict[tuple[int, str], float]:
-    """Each answered question's score (0–1) for the units with a group handed in."""
-    if not kinds:
-        return {}
-    units = pd.DataFrame({"unit_code": [str(k) for k in kinds], "kind": list(kinds.values())})
-    answers = pd.DataFrame(
-        [(str(u), c, v, m or "") for u, c, v, m in rows if u in kinds],
-        columns=["unit_code", "question_code", "value", "comment"])
-    answers["value"] = answers["value"].astype(object)
-    frame = score_round(bank, units, answers, leads).questions
-    frame = frame[frame["score"].notna()]
-    return {(int(u), str(q)): float(s) for u, q, s in
-            zip(frame["unit"].astype(str), frame["question"].astype(str), frame["score"], strict=True)}
+    """Each answered question's score (0–1) for the units with a group handed in.
+
+    Scored with the engine's round pass, a few thousand units at a time, so
+    that its frames stay small however large the round.
+    """
+    by_unit: dict[int, list[tuple[str, str, Any, str]]] = defaultdict(list)
+    for u, c, v, m in rows:
+        if u in kinds:
+            by_unit[u].append((str(u), c, v, m or ""))
+    ids = list(kinds)
+    out: dict[tuple[int, str], float] = {}
+    for start in range(0, len(ids), SCORING_CHUNK):
+        chunk = ids[start:start + SCORING_CHUNK]
+        units = pd.DataFrame({"unit_code": [str(k) for k in chunk], "kind": [kinds[k] for k in chunk]})
+        answers = pd.DataFrame([a for k in chunk for a in by_unit.get(k, ())],
+                               columns=["unit_code", "question_code", "value", "comment"])
+        answers["value"] = answers["value"].astype(object)
+        frame = score_round(bank, units, answers, leads).questions
+        frame = frame[frame["score"].notna()]
+        out.update({(int(u), str(q)): float(s) for u, q, s in
+                    zip(frame["unit"].astype(str), frame["question"].astype(str), frame["score"], strict=True)})
+    return out
 
 
 def _routing_lines(rules: Any, bank: Bank, locale: str) -> tuple[RoutingLine, ...]:
