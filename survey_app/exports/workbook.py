@@ -25,6 +25,8 @@ class BuildStats:
     sheets: tuple[str, ...]
     cells: int
     cut_texts: int
+    strings: int = 0  # how many of the cells are strings
+    string_chars: int = 0  # and their total length
 
 
 def build_workbook(data: WorkbookData, target: str | Path | IO[bytes]) -> BuildStats:
@@ -48,4 +50,4 @@ def build_workbook(data: WorkbookData, target: str | Path | IO[bytes]) -> BuildS
         sheets = tuple(ws.name for ws in book.wb.worksheets())
     finally:
         book.close()
-    return BuildStats(sheets, book.cells, book.cut_count)
+    return BuildStats(sheets, book.cells, book.cut_count, book.strings, book.chars)
