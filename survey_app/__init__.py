@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .downloads.routes import bp as downloads_bp
     from .main.routes import bp as main_bp
     from .respond.routes import bp as respond_bp
 
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(downloads_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -105,3 +105,26 @@ def reads_through_merger(user: User, unit: Unit) -> bool:
         seen.add(successor.id)
         successor = successor.successor
     return False
+
+
+# -- Consolidated workbooks ---------------------------------------------------------------------------------
+
+
+def may_export_unit(user: User, unit: Unit) -> bool:
+    """A unit's own workbook: its members, coordinators and administrators."""
+    return bool(roles_in(user, unit)) or has_global_view(user)
+
+
+def may_export_lead(user: User, lead: Unit, day: date) -> bool:
+    """A lead agency's workbook (the scopes ``lead`` leads on ``day``): its
+    reviewers, while it leads something; coordinators and administrators."""
+    if has_global_view(user):
+        return True
+    if Role.REVIEWER not in roles_in(user, lead):
+        return False
+    return any(r.role == RoutingRole.LEAD and r.unit_id == lead.id for r in rules_on(day))
+
+
+def may_export_province(user: User) -> bool:
+    """The province's workbook: coordinators (the standing agency) and administrators."""
+    return has_global_view(user)

@@ -1,0 +1,388 @@
+"""Consolidated workbooks: read what one needs, check who asks, record it.
+
+:func:`export_workbook` is the one entry point, for the download views and
+the ``flask export`` command alike. It reads the round from the database
+into plain values (:class:`survey_app.exports.WorkbookData`), lets the pure
+builder write the file in constant memory, and records the export in the
+audit trail in the same transaction.
+
+Each source is read by its own small function (``_group_rows``,
+``_events``, ``_bottlenecks``, ``_answers``, ``_appraisals``,
+``_proposals``), so that the review tables can replace a source without
+touching the rest. Appraisals and proposals have no table yet: their
+functions return nothing, and the sheets keep their columns empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ..exports import (
+    BottleneckLine,
+    BuildStats,
+    Proposal,
+    ReturnInfo,
+    RoutingLine,
+    ScopeState,
+    UnitLine,
+    WorkbookData,
+    WorkbookKind,
+    build_workbook,
+)
+from ..extensions import db
+from ..models import (
+    Answer,
+    BankQuestion,
+    Bottleneck,
+    GroupEvent,
+    Response,
+    ResponseGroup,
+    Round,
+    RoundUnit,
+    Unit,
+    User,
+    utcnow,
+)
+from ..models.routing import RoutingRole, rules_on
+from ..questionnaires import Bank
+from ..scoring import score_round
+from ..workflow import Action
+from .access import NotAllowed, may_export_lead, may_export_province, may_export_unit
+from .audit import record
+from .banks import bank_for
+from .export_scopes import Cells, answer_cell, scopes_of, unit_kind_names
+from .scoring import SCORED_STATUSES, leads_on
+
+#: The province's time zone: every time in a workbook is shown in it.
+PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: Units scored per pass when a workbook needs question scores.
+SCORING_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Whose workbook: the province's, a lead agency's (by unit code) or a unit's."""
+
+    kind: WorkbookKind
+    unit_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    filename: str
+    stats: BuildStats
+    units: int
+
+
+def export_workbook(user: User | None, round_code: str, target: Target, locale: str,
+                    out: str | Path | IO[bytes], channel: str = "web") -> ExportResult:
+    """Write the workbook of ``target`` for ``round_code`` to ``out``, and record it.
+
+    ``user`` is None only for the operator's command line, which the
+    server's operator runs with full rights; everyone else is checked by
+    :mod:`survey_app.services.access`.
+
+    :raises LookupError: if there is no such round or unit.
+    :raises NotAllowed: if ``user`` may not download this workbook.
+    """
+    rnd = db.session.scalar(select(Round).filter_by(code=round_code))
+    if rnd is None:
+        raise LookupError(f"round {round_code}")
+    unit = None
+    if target.kind is not WorkbookKind.PROVINCE:
+        unit = db.session.scalar(select(Unit).filter_by(code=target.unit_code))
+        if unit is None:
+            raise LookupError(f"unit {target.unit_code}")
+    if user is not None and not _allowed(user, target.kind, unit, rnd.opens_on):
+        raise NotAllowed
+    now = utcnow()
+    author = f"{user.full_name} ({user.username})" if user is not None else "flask export (CLI)"
+    data = workbook_data(rnd, target.kind, unit, locale, author, now)
+    stats = build_workbook(data, out)
+    record("export.workbook", actor_id=user.id if user is not None else None,
+           actor_name=user.username if user is not None else "cli", object_type="round", object_id=rnd.code,
+           unit_id=unit.id if unit is not None else None, round_id=rnd.id,
+           detail={"kind": target.kind.value, "unit": unit.code if unit is not None else None, "channel": channel,
+                   "units": len(data.units), "scopes": [s.code for s in data.scopes], "cells": stats.cells,
+                   "cut_texts": stats.cut_texts, "locale": locale})
+    db.session.commit()
+    subject = unit.code if unit is not None else "province"
+    filename = f"{rnd.code}_{target.kind.value}_{subject}_{data.generated_at.astimezone(_zone()):%Y%m%d-%H%M}.xlsx"
+    return ExportResult(filename, stats, len(data.units))
+
+
+def _allowed(user: User, kind: WorkbookKind, unit: Unit | None, day: date) -> bool:
+    if kind is WorkbookKind.PROVINCE:
+        return may_export_province(user)
+    assert unit is not None
+    if kind is WorkbookKind.LEAD:
+        return may_export_lead(user, unit, day)
+    return may_export_unit(user, unit)
+
+
+def _zone() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(PROVINCE_TIMEZONE)
+
+
+def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str, author: str,
+                  now: datetime) -> WorkbookData:
+    """Everything the workbook of ``kind`` holds, read in a fixed number of queries."""
+    bank = bank_for(rnd.bank_version)
+    day = rnd.opens_on
+    rules = rules_on(day)
+    lead_id = unit.id if kind is WorkbookKind.LEAD and unit is not None else None
+    scopes = scopes_of(bank, rules, locale, lead_id)
+    units = _units(rnd, unit.id if kind is WorkbookKind.UNIT and unit is not None else None)
+    ids = [u.id for u in units]
+    groups = _group_rows(rnd, ids)
+    events = _events([g["id"] for g in groups])
+    split = {q.group for s in scopes for q in s.questions if s.code != s.group}
+    bottlenecks = _bottlenecks(rnd, ids)
+    kinds = unit_kind_names(bank, locale)
+    weights = {g.code: g.weight for g in bank.groups}
+    states = _states(scopes, groups, events, bottlenecks, split)
+    per_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for g in groups:
+        per_unit[g["unit_id"]].append(g)
+    lines = tuple(
+        UnitLine(u.code, u.name(locale), kinds.get(u.kind, u.kind), states.get(u.id, {}),
+                 *(_index(per_unit.get(u.id, []), weights) if kind is not WorkbookKind.LEAD else (None, None, None)))
+        for u in units
+    )
+    in_scope = {q.code: s.code for s in scopes for q in s.questions}
+    answers = _answers(rnd, bank, units, groups, in_scope, locale)
+    names = {r.unit.code: r.unit.name(locale) for r in rules}
+    scope_of = {(s.group, s.code if s.code != s.group else None): s for s in scopes}
+    questions = {q.code: q for q in bank.questions}
+    register = tuple(
+        BottleneckLine(b.unit_code, b.unit_name(locale), scope.code, scope.name, b.question,
+                       questions[b.question].text.get(locale) if b.question in questions else "",
+                       b.kind, b.severity, b.detail or "", b.comment or "",
+                       ", ".join(names.get(c, c) for c in b.lead_agencies), _proposals().get(b.id))
+        for b in bottlenecks
+        if (scope := scope_of.get((b.group, b.section if b.group in split else None))) is not None
+    )
+    subject = unit.name(locale) if unit is not None else ("Toàn tỉnh" if locale != "en" else "Whole province")
+    return WorkbookData(
+        kind=kind, locale=locale, title=subject, subject=subject, round_code=rnd.code, round_name=rnd.name(locale),
+        opens_on=rnd.opens_on, due_on=rnd.due_on, routing_day=day, bank_code=bank.code, bank_version=bank.version,
+        bank_title=bank.title.get(locale), bank_fingerprint=rnd.bank_version.fingerprint,
+        thresholds=(bank.scoring.bands.green, bank.scoring.bands.yellow), scopes=scopes,
+        routing=_routing_lines(rules, bank, locale), units=lines, answers=answers, bottlenecks=register,
+        generated_at=now, generated_by=author, timezone=PROVINCE_TIMEZONE, show_index=kind is not WorkbookKind.LEAD,
+    )
+
+
+def _units(rnd: Round, only: int | None) -> list[Unit]:
+    """The round's participants (or the one unit), in administrative order."""
+    stmt = (select(Unit).join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
+            .order_by(Unit.sort_order, Unit.code))
+    if only is not None:
+        stmt = stmt.where(Unit.id == only)
+    return list(db.session.scalars(stmt))
+
+
+def _group_rows(rnd: Round, unit_ids: list[int]) -> list[dict[str, Any]]:
+    """Each group of each response: status, stored scores, who submitted it and when."""
+    submitter = aliased(User)
+    rows = db.session.execute(
+        select(ResponseGroup.id, Response.id.label("response_id"), Response.unit_id, Response.overall_index,
+               Response.band.label("index_band"), ResponseGroup.group_code, ResponseGroup.status,
+               ResponseGroup.score, ResponseGroup.band, ResponseGroup.section_scores, ResponseGroup.submitted_at,
+               submitter.full_name.label("submitted_by"))
+        .join(Response, Response.id == ResponseGroup.response_id)
+        .outerjoin(submitter, submitter.id == ResponseGroup.submitted_by_id)
+        .where(Response.round_id == rnd.id, *_few(unit_ids))
+    )
+    wanted = set(unit_ids)
+    return [dict(r._mapping) for r in rows if r.unit_id in wanted]
+
+
+def _events(group_ids: list[int]) -> dict[int, list[tuple[str, datetime, str, str]]]:
+    """Acceptances and returns per group: (action, at, by whom, reason), oldest first."""
+    if not group_ids:
+        return {}
+    rows = db.session.execute(
+        select(GroupEvent.response_group_id, GroupEvent.action, GroupEvent.at, User.full_name, GroupEvent.reason)
+        .outerjoin(User, User.id == GroupEvent.actor_id)
+        .where(GroupEvent.action.in_((Action.ACCEPT.value, Action.RETURN.value)))
+        .order_by(GroupEvent.id)
+    )
+    wanted = set(group_ids)
+    out: dict[int, list[tuple[str, datetime, str, str]]] = defaultdict(list)
+    for gid, action, at, who, reason in rows:
+        if gid in wanted:
+            out[gid].append((action, aware(at) or utcnow(), who or "", reason or ""))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Bottleneck:
+    id: int
+    unit_id: int
+    unit_code: str
+    name_vi: str
+    name_en: str
+    group: str
+    section: str
+    question: str
+    kind: str
+    severity: int | None
+    detail: str | None
+    comment: str | None
+    lead_agencies: list[str]
+
+    def unit_name(self, locale: str) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+
+def _bottlenecks(rnd: Round, unit_ids: list[int]) -> list[_Bottleneck]:
+    """The stored register of the units, in unit and register order."""
+    rows = db.session.execute(
+        select(Bottleneck.id, Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Bottleneck.group_code,
+               Bottleneck.section_code, Bottleneck.question_code, Bottleneck.kind, Bottleneck.severity,
+               Bottleneck.detail, Bottleneck.comment, Bottleneck.lead_agencies)
+        .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
+        .join(Response, Response.id == ResponseGroup.response_id)
+        .join(Unit, Unit.id == Response.unit_id)
+        .where(Response.round_id == rnd.id, *_few(unit_ids))
+        .order_by(Unit.sort_order, Unit.code, Bottleneck.id)
+    )
+    wanted = set(unit_ids)
+    return [_Bottleneck(*r) for r in rows if r[1] in wanted]  # type: ignore[call-arg]
+
+
+def _few(unit_ids: list[int]) -> tuple[Any, ...]:
+    """A SQL filter on the units when they are few (a unit's workbook); a whole
+    round is read without one and filtered while reading, which is cheaper."""
+    return (Response.unit_id.in_(unit_ids),) if len(unit_ids) <= 500 else ()
+
+
+def _appraisals() -> dict[tuple[int, str], tuple[float, str]]:
+    """The lead's appraised score (0–1) and reason per (unit id, question code).
+
+    No appraisal table exists yet (lead-agency review); the review branch fills this.
+    """
+    return {}
+
+
+def _proposals() -> dict[int, Proposal]:
+    """The lead's proposal per bottleneck; empty until proposals exist (lead-agency review)."""
+    return {}
+
+
+def _states(scopes: Any, groups: list[dict[str, Any]], events: dict[int, list[tuple[str, datetime, str, str]]],
+            bottlenecks: list[_Bottleneck], split: set[str]) -> dict[int, dict[str, ScopeState]]:
+    """Each unit's state in each scope; a split group's sections share its status."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for b in bottlenecks:
+        counts[(b.unit_id, b.section if b.group in split else b.group)] += 1
+    out: dict[int, dict[str, ScopeState]] = defaultdict(dict)
+    for g in groups:
+        for scope in scopes:
+            if scope.group != g["group_code"]:
+                continue
+            score, band = g["score"], g["band"]
+            if scope.code != scope.group:
+                kept = (g["section_scores"] or {}).get(scope.code, {})
+                score, band = kept.get("score"), kept.get("band")
+            history = events.get(g["id"], [])
+            accepts = [e for e in history if e[0] == Action.ACCEPT.value]
+            out[g["unit_id"]][scope.code] = ScopeState(
+                status=g["status"], score=score, band=band,
+                appraised_score=None, bottlenecks=counts[(g["unit_id"], scope.code)],
+                submitted_at=aware(g["submitted_at"]), submitted_by=g["submitted_by"] or "",
+                reviewed_at=accepts[-1][1] if accepts else None, reviewed_by=accepts[-1][2] if accepts else "",
+                returns=tuple(ReturnInfo(at, by, reason) for action, at, by, reason in history
+                              if action == Action.RETURN.value),
+            )
+    return out
+
+
+def _index(groups: list[dict[str, Any]], weights: dict[str, float]
+           ) -> tuple[float | None, str | None, float | None]:
+    """The stored overall index, its band, and the share of group weight handed in."""
+    if not groups:
+        return None, None, None
+    total = sum(weights.values()) or 1.0
+    handed = sum(weights.get(g["group_code"], 0.0) for g in groups if g["status"] in SCORED_STATUSES)
+    return groups[0]["overall_index"], groups[0]["index_band"], handed / total
+
+
+def _answers(rnd: Round, bank: Bank, units: list[Unit], groups: list[dict[str, Any]], in_scope: dict[str, str],
+             locale: str) -> dict[str, Cells]:
+    """Readable answers of the scope's questions, with the question scores of handed-in groups.
+
+    Question scores come from the same engine as the stored group scores
+    (conditions may look across groups, so every answer of a unit is read).
+    """
+    by_id = {u.id: u for u in units}
+    rows = db.session.execute(
+        select(Response.unit_id, BankQuestion.code, Answer.value, Answer.comment)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(BankQuestion, BankQuestion.id == Answer.question_id)
+        .where(Response.round_id == rnd.id, *_few(list(by_id)))
+    ).all()
+    rows = [r for r in rows if r[0] in by_id]
+    handed = {(g["unit_id"], g["group_code"]) for g in groups if g["status"] in SCORED_STATUSES}
+    scores = _question_scores(bank, {uid: by_id[uid].kind for uid, _g in handed}, rows, leads_on(rnd.opens_on))
+    questions = {q.code: q for q in bank.questions}
+    appraisals = _appraisals()
+    out: dict[str, Cells] = defaultdict(dict)
+    for unit_id, code, value, comment in rows:
+        if code not in in_scope or (value is None and not comment):
+            continue
+        q = questions[code]
+        score = scores.get((unit_id, code)) if (unit_id, q.group) in handed else None
+        appraised, reason = appraisals.get((unit_id, code), (None, ""))
+        out[by_id[unit_id].code][code] = answer_cell(q, value, comment or "", score, appraised, reason, locale)
+    return dict(out)
+
+
+def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any], leads: dict[str, tuple[str, ...]]
+                     ) -> dict[tuple[int, str], float]:
+    """Each answered question's score (0–1) for the units with a group handed in.
+
+    Scored with the engine's round pass, a few thousand units at a time, so
+    that its frames stay small however large the round.
+    """
+    by_unit: dict[int, list[tuple[str, str, Any, str]]] = defaultdict(list)
+    for u, c, v, m in rows:
+        if u in kinds:
+            by_unit[u].append((str(u), c, v, m or ""))
+    ids = list(kinds)
+    out: dict[tuple[int, str], float] = {}
+    for start in range(0, len(ids), SCORING_CHUNK):
+        chunk = ids[start:start + SCORING_CHUNK]
+        units = pd.DataFrame({"unit_code": [str(k) for k in chunk], "kind": [kinds[k] for k in chunk]})
+        answers = pd.DataFrame([a for k in chunk for a in by_unit.get(k, ())],
+                               columns=["unit_code", "question_code", "value", "comment"])
+        answers["value"] = answers["value"].astype(object)
+        frame = score_round(bank, units, answers, leads).questions
+        frame = frame[frame["score"].notna()]
+        out.update({(int(u), str(q)): float(s) for u, q, s in
+                    zip(frame["unit"].astype(str), frame["question"].astype(str), frame["score"], strict=True)})
+    return out
+
+
+def _routing_lines(rules: Any, bank: Bank, locale: str) -> tuple[RoutingLine, ...]:
+    names = {g.code: g.name.get(locale) for g in bank.groups} | {s.code: s.name.get(locale) for s in bank.sections}
+    return tuple(RoutingLine(r.scope, names.get(r.scope, r.scope), RoutingRole(r.role).value, r.unit.code,
+                             r.unit.name(locale), r.valid_from, r.valid_to) for r in rules)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC time (SQLite gives back naive ones)."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
