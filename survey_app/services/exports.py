@@ -42,6 +42,7 @@ from ..models import (
     Answer,
     BankQuestion,
     Bottleneck,
+    BottleneckLead,
     GroupEvent,
     Response,
     ResponseGroup,
@@ -54,12 +55,14 @@ from ..models import (
 from ..models.routing import RoutingRole, rules_on
 from ..questionnaires import Bank
 from ..scoring import score_round
+from ..scoring.bottlenecks import describe
+from ..scoring.index import IndexView
 from ..workflow import Action
 from .access import NotAllowed, may_export_lead, may_export_province, may_export_unit
 from .audit import record
 from .banks import bank_for
 from .export_scopes import Cells, answer_cell, scopes_of, unit_kind_names
-from .scoring import SCORED_STATUSES, leads_on
+from .scoring import SCORED_STATUSES, indexes_for_round, leads_on
 
 #: The province's time zone: every time in a workbook is shown in it.
 PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -149,14 +152,14 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
     split = {q.group for s in scopes for q in s.questions if s.code != s.group}
     bottlenecks = _bottlenecks(rnd, ids)
     kinds = unit_kind_names(bank, locale)
-    weights = {g.code: g.weight for g in bank.groups}
+    indexes = indexes_for_round(rnd.id) if kind is not WorkbookKind.LEAD else {}
     states = _states(scopes, groups, events, bottlenecks, split)
     per_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for g in groups:
         per_unit[g["unit_id"]].append(g)
     lines = tuple(
         UnitLine(u.code, u.name(locale), kinds.get(u.kind, u.kind), states.get(u.id, {}),
-                 *(_index(per_unit.get(u.id, []), weights) if kind is not WorkbookKind.LEAD else (None, None, None)))
+                 *(_index(per_unit.get(u.id, []), indexes) if kind is not WorkbookKind.LEAD else (None, None, None)))
         for u in units
     )
     in_scope = {q.code: s.code for s in scopes for q in s.questions}
@@ -167,7 +170,9 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
     register = tuple(
         BottleneckLine(b.unit_code, b.unit_name(locale), scope.code, scope.name, b.question,
                        questions[b.question].text.get(locale) if b.question in questions else "",
-                       b.kind, b.severity, b.detail or "", b.comment or "",
+                       b.kind, b.severity,
+                       describe(questions[b.question], b.kind, b.item_key, b.row, locale)
+                       if b.question in questions else "", b.comment or "",
                        ", ".join(names.get(c, c) for c in b.lead_agencies), _proposals().get(b.id))
         for b in bottlenecks
         if (scope := scope_of.get((b.group, b.section if b.group in split else None))) is not None
@@ -196,8 +201,8 @@ def _group_rows(rnd: Round, unit_ids: list[int]) -> list[dict[str, Any]]:
     """Each group of each response: status, stored scores, who submitted it and when."""
     submitter = aliased(User)
     rows = db.session.execute(
-        select(ResponseGroup.id, Response.id.label("response_id"), Response.unit_id, Response.overall_index,
-               Response.band.label("index_band"), ResponseGroup.group_code, ResponseGroup.status,
+        select(ResponseGroup.id, Response.id.label("response_id"), Response.unit_id, ResponseGroup.group_code,
+               ResponseGroup.status,
                ResponseGroup.score, ResponseGroup.band, ResponseGroup.section_scores, ResponseGroup.submitted_at,
                submitter.full_name.label("submitted_by"))
         .join(Response, Response.id == ResponseGroup.response_id)
@@ -238,7 +243,8 @@ class _Bottleneck:
     question: str
     kind: str
     severity: int | None
-    detail: str | None
+    item_key: str
+    row: dict[str, Any] | None
     comment: str | None
     lead_agencies: list[str]
 
@@ -247,19 +253,28 @@ class _Bottleneck:
 
 
 def _bottlenecks(rnd: Round, unit_ids: list[int]) -> list[_Bottleneck]:
-    """The stored register of the units, in unit and register order."""
+    """The open entries of the stored register of the units, in unit and register order."""
     rows = db.session.execute(
         select(Bottleneck.id, Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Bottleneck.group_code,
                Bottleneck.section_code, Bottleneck.question_code, Bottleneck.kind, Bottleneck.severity,
-               Bottleneck.detail, Bottleneck.comment, Bottleneck.lead_agencies)
-        .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
-        .join(Response, Response.id == ResponseGroup.response_id)
+               Bottleneck.item_key, Bottleneck.row, Bottleneck.comment)
+        .join(Response, Response.id == Bottleneck.response_id)
         .join(Unit, Unit.id == Response.unit_id)
-        .where(Response.round_id == rnd.id, *_few(unit_ids))
+        .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
         .order_by(Unit.sort_order, Unit.code, Bottleneck.id)
     )
     wanted = set(unit_ids)
-    return [_Bottleneck(*r) for r in rows if r[1] in wanted]  # type: ignore[call-arg]
+    found = [r for r in rows if r[1] in wanted]
+    leads: dict[int, list[str]] = defaultdict(list)
+    lead_rows = db.session.execute(
+        select(BottleneckLead.bottleneck_id, Unit.code).join(Unit, Unit.id == BottleneckLead.unit_id)
+        .join(Bottleneck, Bottleneck.id == BottleneckLead.bottleneck_id)
+        .join(Response, Response.id == Bottleneck.response_id)
+        .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
+        .order_by(Unit.code))
+    for bid, code in lead_rows:
+        leads[bid].append(code)
+    return [_Bottleneck(*r, leads.get(r[0], [])) for r in found]  # type: ignore[arg-type,call-arg]
 
 
 def _few(unit_ids: list[int]) -> tuple[Any, ...]:
@@ -309,14 +324,17 @@ def _states(scopes: Any, groups: list[dict[str, Any]], events: dict[int, list[tu
     return out
 
 
-def _index(groups: list[dict[str, Any]], weights: dict[str, float]
+def _index(groups: list[dict[str, Any]], indexes: dict[int, IndexView]
            ) -> tuple[float | None, str | None, float | None]:
-    """The stored overall index, its band, and the share of group weight handed in."""
+    """The unit's index (derived from its handed-in groups), its band, and its
+    coverage: the share of the groups it answers that are counted."""
     if not groups:
         return None, None, None
-    total = sum(weights.values()) or 1.0
-    handed = sum(weights.get(g["group_code"], 0.0) for g in groups if g["status"] in SCORED_STATUSES)
-    return groups[0]["overall_index"], groups[0]["index_band"], handed / total
+    view = indexes.get(groups[0]["response_id"])
+    if view is None:
+        return None, None, None
+    coverage = view.counted_groups / view.applicable_groups if view.applicable_groups else None
+    return view.index, view.band.value if view.band is not None else None, coverage
 
 
 def _answers(rnd: Round, bank: Bank, units: list[Unit], groups: list[dict[str, Any]], in_scope: dict[str, str],
