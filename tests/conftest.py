@@ -68,6 +68,7 @@ def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
         "SECRET_KEY": "test",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
+        "TWO_FACTOR": False,  # tests of the second factor turn it on
     }
     config.update(extra)
     app = create_app(config)
@@ -119,7 +120,7 @@ class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
-    def login(self, username: str, password: str = "demo2024", next_url: str | None = None):  # type: ignore[no-untyped-def]
+    def login(self, username: str, password: str = "Khao-sat-P06-2024", next_url: str | None = None):  # type: ignore[no-untyped-def]
         url = "/login" + (f"?next={next_url}" if next_url else "")
         return self._client.post(url, data={"username": username, "password": password})
 

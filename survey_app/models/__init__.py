@@ -14,6 +14,7 @@ from .responses import (
 )
 from .rounds import Round, RoundUnit
 from .routing import RoutingRole, RoutingRule
+from .security import LoginThrottle, RecoveryCode, TwoFactor
 from .units import Membership, Role, Unit, UnitKind, User, utcnow
 
 __all__ = [
@@ -29,7 +30,9 @@ __all__ = [
     "EvidenceFile",
     "GroupEvent",
     "GroupStatus",
+    "LoginThrottle",
     "Membership",
+    "RecoveryCode",
     "Response",
     "ResponseGroup",
     "Role",
@@ -37,6 +40,7 @@ __all__ = [
     "RoundUnit",
     "RoutingRole",
     "RoutingRule",
+    "TwoFactor",
     "Unit",
     "UnitKind",
     "User",

@@ -10,7 +10,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-PASSWORD = "demo2024"
+from survey_app.services.demo import DEMO_PASSWORD as PASSWORD
+
 ROUND = "P06-2024"
 UNIT = "STP"
 GROUP_PATH = f"/rounds/{ROUND}/units/{UNIT}/groups/legal"
