@@ -155,6 +155,10 @@ class NotEditable(Exception):
     """The group is submitted or accepted, or the user may not edit it."""
 
 
+#: Two app servers saving one group in a loop beat two attempts (tests/test_two_servers.py).
+SAVE_ATTEMPTS = 5
+
+
 def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int, user: User,
                keep_theirs: frozenset[str] = frozenset()) -> SaveOutcome:
     """Save an editor's answers to one group, unless they conflict.
@@ -166,12 +170,12 @@ def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
     :raises NotEditable: when the group is not open for editing, or the
         user has no editing role in the unit.
     """
-    for attempt in range(2):
+    for attempt in range(SAVE_ATTEMPTS):
         try:
             return _save_once(ur, group_code, inputs, base_version, user, keep_theirs)
         except (StaleDataError, IntegrityError):  # another save committed between our read and write
             db.session.rollback()
-            if attempt == 1:
+            if attempt == SAVE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
