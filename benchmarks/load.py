@@ -38,6 +38,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,9 +167,15 @@ def csrf(page: str) -> str:
     return match.group(1) if match else ""
 
 
-def respondent(client: Client, username: str, unit: str, think: tuple[float, float], until: float) -> None:
+def log_in(client: Client, username: str) -> None:
+    """Log in before the phase starts, outside the figures (one scrypt hash per virtual user)."""
+    stats, client.stats = client.stats, Stats()
     _status, page = client.call("GET", "/login")
     client.call("POST", "/login", {"csrf_token": csrf(page), "username": username, "password": PASSWORD})
+    client.stats = stats
+
+
+def respondent(client: Client, username: str, unit: str, think: tuple[float, float], until: float) -> None:
     rng = random.Random(username)
     while time.monotonic() < until:
         group = rng.choice(GROUPS)
@@ -196,8 +203,6 @@ def respondent(client: Client, username: str, unit: str, think: tuple[float, flo
 
 
 def reviewer(client: Client, username: str, think: tuple[float, float], until: float) -> None:
-    _status, page = client.call("GET", "/login")
-    client.call("POST", "/login", {"csrf_token": csrf(page), "username": username, "password": PASSWORD})
     rng = random.Random(username)
     while time.monotonic() < until:
         client.call("GET", "/")
@@ -220,20 +225,24 @@ REVIEWERS = ("vpubnd-reviewer", "stttt-reviewer", "stc-reviewer", "skhdt-reviewe
 
 def phase(port: int, users: int, seconds: float, think: tuple[float, float], floor_path: str | None = None) -> Stats:
     stats = Stats()
-    until = time.monotonic() + seconds
-    threads = []
+    plans: list[tuple[Client, str, tuple[Any, ...]]] = []
     for i in range(users):
         client = Client(port, stats)
         if floor_path:
-            target = threading.Thread(target=floor, args=(client, floor_path, until))
+            plans.append((client, "floor", (floor_path,)))
         elif i % 10 == 9:
-            target = threading.Thread(target=reviewer, args=(client, REVIEWERS[i % len(REVIEWERS)], think, until))
+            username = REVIEWERS[i % len(REVIEWERS)]
+            log_in(client, username)
+            plans.append((client, "reviewer", (username, think)))
         else:
             unit = UNITS[i % len(UNITS)]
             role = "head" if (i // len(UNITS)) % 2 == 0 else "editor"
             username = f"{unit.lower().replace('-', '')}-{role}"
-            target = threading.Thread(target=respondent, args=(client, username, unit, think, until))
-        threads.append(target)
+            log_in(client, username)
+            plans.append((client, "respondent", (username, unit, think)))
+    until = time.monotonic() + seconds
+    kinds = {"floor": floor, "reviewer": reviewer, "respondent": respondent}
+    threads = [threading.Thread(target=kinds[kind], args=(client, *extra, until)) for client, kind, extra in plans]
     started = time.perf_counter()
     for t in threads:
         t.start()
