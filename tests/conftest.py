@@ -9,7 +9,7 @@ wiped): without it those runs skip with a message, except in CI
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,6 +60,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     except Exception as exc:
         _skip_or_fail(f"PostgreSQL at SURVEY_TEST_POSTGRES_URL is not reachable: {exc}")
     return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The server of SURVEY_TEST_POSTGRES_URL, for tests that need PostgreSQL itself
+    (several app servers, pg_dump); they make databases of their own beside it."""
+    if not POSTGRES_URL:
+        _skip_or_fail("SURVEY_TEST_POSTGRES_URL is not set: this test needs PostgreSQL")
+    assert POSTGRES_URL is not None
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def reset_schema() -> Callable[[str], None]:
+    """Empty the ``public`` schema of a PostgreSQL database."""
+    return reset_postgres
 
 
 def make_app(database_url: str, instance: Path, **extra: object) -> Flask:

@@ -7,13 +7,13 @@ import hashlib
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import POSTGRES_URL, _skip_or_fail, reset_postgres
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
@@ -88,11 +88,10 @@ def test_sqlite_backup_and_restore(tmp_path: Path) -> None:
     assert contents(app_on(f"sqlite:///{restored_path}", tmp_path)) == before
 
 
-def side_database(suffix: str) -> str:
-    assert POSTGRES_URL is not None
-    parts = urlsplit(POSTGRES_URL)
+def side_database(postgres_url: str, suffix: str) -> str:
+    parts = urlsplit(postgres_url)
     name = parts.path.lstrip("/") + suffix
-    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+    engine = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1),
                            isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -102,12 +101,10 @@ def side_database(suffix: str) -> str:
 
 
 @pytest.mark.postgres
-def test_postgresql_backup_and_restore(tmp_path: Path) -> None:
-    if not POSTGRES_URL:
-        _skip_or_fail("SURVEY_TEST_POSTGRES_URL is not set: the PostgreSQL backup test needs it")
-    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
-        _skip_or_fail("pg_dump and pg_restore are not installed (apt-get install postgresql-client)")
-    live, empty = side_database("_backup_live"), side_database("_backup_restored")
+def test_postgresql_backup_and_restore(tmp_path: Path, postgres_url: str,
+                                       reset_schema: Callable[[str], None]) -> None:
+    assert shutil.which("pg_dump") and shutil.which("pg_restore"), "apt-get install postgresql-client"
+    live, empty = side_database(postgres_url, "_backup_live"), side_database(postgres_url, "_backup_restored")
     original = app_on(live, tmp_path)
     seed(original)
     before = contents(original)
@@ -118,4 +115,4 @@ def test_postgresql_backup_and_restore(tmp_path: Path) -> None:
     subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={empty}", str(dump)], check=True)
     assert contents(app_on(empty, tmp_path)) == before
     for url in (live, empty):
-        reset_postgres(url)
+        reset_schema(url)

@@ -16,14 +16,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
-from conftest import POSTGRES_URL, _skip_or_fail, reset_postgres
 from sqlalchemy import create_engine, delete, select, text
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
@@ -41,21 +40,18 @@ GROUP = "/rounds/P06-2024/units/STP/groups/legal"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
-def servers_database() -> str:
+def servers_database(postgres_url: str, reset_schema: Callable[[str], None]) -> str:
     """A database of its own beside the test database (``<name>_servers``), created when missing."""
-    if not POSTGRES_URL:
-        _skip_or_fail("SURVEY_TEST_POSTGRES_URL is not set: the two-server test needs PostgreSQL")
-    assert POSTGRES_URL is not None
-    parts = urlsplit(POSTGRES_URL)
+    parts = urlsplit(postgres_url)
     name = parts.path.lstrip("/") + "_servers"
-    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+    engine = create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1),
                            isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     url = urlunsplit(parts._replace(path="/" + name))
-    reset_postgres(url)
+    reset_schema(url)
     return url
 
 
@@ -118,10 +114,11 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int, str]]:
+def two_servers(tmp_path_factory: pytest.TempPathFactory, postgres_url: str,
+                reset_schema: Callable[[str], None]) -> Iterator[tuple[int, int, str]]:
     from flask_migrate import upgrade
 
-    url = servers_database()
+    url = servers_database(postgres_url, reset_schema)
     app = create_app({"SECRET_KEY": SECRET, "DATABASE_URL": url})
     app.instance_path = str(tmp_path_factory.mktemp("servers"))
     with app.app_context():
@@ -164,7 +161,7 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int,
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
-        reset_postgres(url)
+        reset_schema(url)
 
 
 def test_a_login_on_one_server_is_valid_on_the_other(two_servers: tuple[int, int, str]) -> None:
