@@ -7,16 +7,22 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app survey_app
 BANK   := survey_app/questionnaires/banks/de-an-06
 MO     := survey_app/translations/vi/LC_MESSAGES/messages.mo
+DEMO_TOTP := DEMOQUANTRIKHAOSATDEANSAUTINHXYZ# the demo admin's key, from survey_app/services/demo_security.py
 
-.PHONY: run test lint typecheck pytest db demo translations messages bench clean
+.PHONY: run serve test lint typecheck pytest db demo translations messages bench clean
 
 run: $(VENV)/.installed $(MO) db ## install, migrate, load the bank and demo data, serve
 	@echo ""
 	@echo "  survey_app is running at http://$(HOST):$(PORT)/"
-	@echo "  Log in with a demo account (password demo2024): admin, catinh-coordinator,"
+	@echo "  Log in with a demo account (password Khao-sat-P06-2024): admin, catinh-coordinator,"
 	@echo "  stttt-reviewer, stp-head, stp-editor, ubndhdl-head (see README.md)."
+	@echo "  admin also types a code: add the key $(DEMO_TOTP) to an authenticator app"
+	@echo "  (Google Authenticator, FreeOTP, ...) as a time-based key."
 	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.installed $(MO) db ## the same demo under gunicorn, as in production (docs/deployment.md)
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) 'survey_app:create_app()'
 
 test: $(VENV)/.installed $(MO) lint pytest ## lint, type-check and run every test
 

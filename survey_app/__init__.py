@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 
-from .config import DEFAULTS, DEV_SECRET_KEY, database_uri
+from .config import DEFAULTS, DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES, PRODUCTION, database_uri
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,12 +25,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("SURVEY")
     else:
         app.config.from_mapping(test_config)
+    if app.config["ENV"] == "production":
+        app.config.from_mapping(PRODUCTION)
+    if isinstance(app.config["REMEMBER_COOKIE_DURATION"], int):  # seconds, from the environment
+        app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=app.config["REMEMBER_COOKIE_DURATION"])
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config["DATABASE_URL"], app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_EVIDENCE_MB"]) + 1) * 1024 * 1024
     refuse_dev_secret_in_production(app)
 
+    from .security import init_app as init_security
+
+    init_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -60,11 +68,16 @@ def register_request_origin(app: Flask) -> None:
 
 
 def refuse_dev_secret_in_production(app: Flask) -> None:
-    """Stop a production start that would sign sessions with a public key."""
-    if app.config["ENV"] == "production" and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
+    """Stop a production start that would sign sessions with a public or guessable key."""
+    if app.config["ENV"] != "production":
+        return
+    key = app.config["SECRET_KEY"] or ""
+    size = len(key.encode() if isinstance(key, str) else key)
+    if key == DEV_SECRET_KEY or size < MIN_SECRET_KEY_BYTES:
         raise RuntimeError(
-            "SURVEY_SECRET_KEY must be set to a long random value in production "
-            "(SURVEY_ENV=production); refusing to start with the development key."
+            f"SURVEY_SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_BYTES} bytes in "
+            "production (SURVEY_ENV=production), e.g. python -c 'import secrets; print(secrets.token_hex(32))'; "
+            "refusing to start."
         )
 
 

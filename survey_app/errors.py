@@ -1,4 +1,9 @@
-"""Error pages: a friendly page in the user's language, never a stack trace."""
+"""Error pages: a friendly page in the user's language, never a stack trace.
+
+Every unexpected exception ends in the one 500 handler, which rolls the
+database session back and logs the traceback. In debug mode Flask lets the
+exception through to the debugger instead (``PROPAGATE_EXCEPTIONS``).
+"""
 
 from __future__ import annotations
 
@@ -31,8 +36,11 @@ def register_error_handlers(app: Flask) -> None:
             exc.code or 500
         )
 
-    @app.errorhandler(Exception)
-    def unexpected_error(exc: Exception) -> ResponseReturnValue:
-        db.session.rollback()
-        app.logger.exception("Unhandled error", exc_info=exc)
-        return render_template("errors/error.html", code=500, csrf=False), InternalServerError.code
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError) -> ResponseReturnValue:
+        try:
+            db.session.rollback()
+        except Exception:  # the database itself may be what failed
+            app.logger.exception("Rollback after an error failed")
+        app.logger.error("Unhandled error", exc_info=exc.original_exception or exc)
+        return render_template("errors/error.html", code=500, csrf=False), 500

@@ -12,7 +12,7 @@ wiped): without it those runs skip with a message, except in CI
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy import Integer, create_engine, select, text
 
 from survey_app import create_app
 from survey_app.extensions import db
+from survey_app.services.demo import DEMO_PASSWORD
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL")
@@ -66,12 +67,29 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return POSTGRES_URL
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The server of SURVEY_TEST_POSTGRES_URL, for tests that need PostgreSQL itself
+    (several app servers, pg_dump); they make databases of their own beside it."""
+    if not POSTGRES_URL:
+        _skip_or_fail("SURVEY_TEST_POSTGRES_URL is not set: this test needs PostgreSQL")
+    assert POSTGRES_URL is not None
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def reset_schema() -> Callable[[str], None]:
+    """Empty the ``public`` schema of a PostgreSQL database."""
+    return reset_postgres
+
+
 def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
     config: dict[str, object] = {
         "TESTING": True,
         "SECRET_KEY": "test",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
+        "TWO_FACTOR": False,  # tests of the second factor turn it on
     }
     config.update(extra)
     app = create_app(config)
@@ -150,7 +168,7 @@ def demo_snapshot(migrated_app: Flask) -> Snapshot:
     # in several people, and each scrypt check costs half a second of CPU.
     from werkzeug.security import generate_password_hash
 
-    quick = generate_password_hash("demo2024", method="pbkdf2:sha256:1")
+    quick = generate_password_hash(DEMO_PASSWORD, method="pbkdf2:sha256:1")
     for row in snap["users"]:
         row["password_hash"] = quick
     return snap
@@ -180,7 +198,7 @@ class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
-    def login(self, username: str, password: str = "demo2024", next_url: str | None = None):  # type: ignore[no-untyped-def]
+    def login(self, username: str, password: str = "Khao-sat-P06-2024", next_url: str | None = None):  # type: ignore[no-untyped-def]
         url = "/login" + (f"?next={next_url}" if next_url else "")
         return self._client.post(url, data={"username": username, "password": password})
 

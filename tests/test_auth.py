@@ -9,13 +9,15 @@ from flask.testing import FlaskClient
 from survey_app.extensions import db
 from survey_app.models import Membership, Role, Unit, User
 
+PASSWORD = "Khao-sat-P06-2024"  # the default of AuthActions.login
+
 
 @pytest.fixture
 def user(app: Flask) -> None:
     with app.app_context():
         unit = Unit(code="STP", name_vi="Sở Tư pháp", name_en="Department of Justice", kind="department")
         u = User(username="stp-head", full_name="Nguyễn Văn A", locale="vi")
-        u.set_password("demo2024")
+        u.set_password(PASSWORD)
         u.memberships.append(Membership(unit=unit, role=Role.HEAD.value))
         db.session.add(u)
         db.session.commit()

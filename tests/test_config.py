@@ -23,7 +23,7 @@ def test_production_refuses_the_development_secret_key() -> None:
 
 
 def test_production_starts_with_a_real_secret_key() -> None:
-    app = create_app({"ENV": "production", "SECRET_KEY": "a-long-random-value-1234567890", "DATABASE_URL": "sqlite://"})
+    app = create_app({"ENV": "production", "SECRET_KEY": "a-long-random-value-1234567890-abcdef", "DATABASE_URL": "sqlite://"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
 
 

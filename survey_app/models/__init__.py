@@ -16,6 +16,7 @@ from .responses import (
 )
 from .rounds import Round, RoundUnit
 from .routing import RoutingRole, RoutingRule
+from .security import LoginThrottle, RecoveryCode, TwoFactor
 from .units import Membership, Role, Unit, UnitKind, User, utcnow
 
 __all__ = [
@@ -32,9 +33,11 @@ __all__ = [
     "EvidenceFile",
     "GroupEvent",
     "GroupStatus",
+    "LoginThrottle",
     "Membership",
     "Notice",
     "OutboxMessage",
+    "RecoveryCode",
     "Response",
     "ResponseGroup",
     "Role",
@@ -42,6 +45,7 @@ __all__ = [
     "RoundUnit",
     "RoutingRole",
     "RoutingRule",
+    "TwoFactor",
     "Unit",
     "UnitKind",
     "User",

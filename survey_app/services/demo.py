@@ -43,10 +43,11 @@ from ..workflow import Action
 from .answers import transition
 from .banks import load_bank_version, question_ids
 from .demo_answers import sample_answers, sample_evidence
+from .demo_security import secure_demo_accounts
 from .rounds import province_today
 from .scoring import store_scores
 
-DEMO_PASSWORD = "demo2024"
+DEMO_PASSWORD = "Khao-sat-P06-2024"  # passes the password rules (services/passwords.py)
 ROUND_CODE = "P06-2024"
 ROUTING_FROM = date(2024, 4, 22)  # the day of Công văn 1470/UBND-NC
 
@@ -130,6 +131,7 @@ def seed_demo(extra_units: int = 0, seed: int = 2024, today: date | None = None)
     bank = load_bank_version(bank_path()).bank
     units = _ensure_units(report, extra_units)
     _ensure_users(report, units)
+    secure_demo_accounts()
     _ensure_routing(report, bank, units)
     rnd = _ensure_round(report, units, today)
     db.session.commit()

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Membership, Role, Unit, User
+from .passwords import MIN_LENGTH, password_problems
 
 
 class UserError(Exception):
@@ -17,7 +18,7 @@ def create_user(username: str, full_name: str, password: str, unit_code: str, ro
     """Create a user with roles in one unit.
 
     :raises UserError: if the username is taken, the unit is unknown, a role
-        is unknown, or the password is shorter than 10 characters.
+        is unknown, or the password breaks the password rules (:mod:`.passwords`).
     """
     if db.session.scalar(select(User).filter_by(username=username)) is not None:
         raise UserError(f"The username {username!r} is already taken.")
@@ -28,8 +29,10 @@ def create_user(username: str, full_name: str, password: str, unit_code: str, ro
     bad = [r for r in roles if r not in known]
     if bad or not roles:
         raise UserError(f"Unknown role(s) {', '.join(bad) or '(none given)'}; choose from {', '.join(sorted(known))}.")
-    if len(password) < 10:
-        raise UserError("The password must have at least 10 characters.")
+    problems = password_problems(password, username=username)
+    if problems:
+        raise UserError(f"The password breaks the rules ({', '.join(problems)}): at least {MIN_LENGTH} characters, "
+                        "not a common password, not containing the username.")
     user = User(username=username, full_name=full_name, email=email, locale=locale)
     user.set_password(password)
     for role in roles:

@@ -28,7 +28,7 @@ from survey_app.extensions import db
 CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "demo2024"
+PASSWORD = "Khao-sat-P06-2024"
 ROUND = "P06-2024"
 UNIT = "STP"  # Department of Justice; its head is stp-head
 GROUP_URL = f"/rounds/{ROUND}/units/{UNIT}/groups/legal"

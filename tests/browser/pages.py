@@ -12,7 +12,8 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-PASSWORD = "demo2024"
+from survey_app.services.demo import DEMO_PASSWORD as PASSWORD
+
 ROUND = "P06-2024"
 UNIT = "STP"
 GROUP_PATH = f"/rounds/{ROUND}/units/{UNIT}/groups/legal"

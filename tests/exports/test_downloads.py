@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
+from survey_app.services.demo import DEMO_PASSWORD
 
 from .conftest import ROUND, open_book
 
@@ -43,7 +44,7 @@ def test_each_workbook_goes_only_to_those_allowed_and_each_download_is_recorded(
     assert seeded.test_client().get(PROVINCE).status_code == 302  # to the login page
     for url, username, expected in CASES:
         client = seeded.test_client()
-        assert client.post("/login", data={"username": username, "password": "demo2024"}).status_code == 302
+        assert client.post("/login", data={"username": username, "password": DEMO_PASSWORD}).status_code == 302
         before = len(_events(seeded))
         response = client.get(url)
         data = response.get_data()
@@ -63,7 +64,7 @@ def test_each_workbook_goes_only_to_those_allowed_and_each_download_is_recorded(
 
 def test_the_results_page_links_to_the_units_workbook(seeded: Flask) -> None:
     client = seeded.test_client()
-    client.post("/login", data={"username": "stp-head", "password": "demo2024"})
+    client.post("/login", data={"username": "stp-head", "password": DEMO_PASSWORD})
     page = client.get(f"/rounds/{ROUND}/units/STP/results").get_data(as_text=True)
     assert f'href="{UNIT}"' in page and "Tải bảng tổng hợp (Excel)" in page
     response = client.get(UNIT)

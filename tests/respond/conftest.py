@@ -30,9 +30,10 @@ from survey_app.models import (
     Round,
     Unit,
 )
+from survey_app.services.demo import DEMO_PASSWORD
 
 ROUND = "P06-2024"
-PASSWORD = "demo2024"
+PASSWORD = DEMO_PASSWORD
 
 
 def group_url(unit: str, group: str) -> str:

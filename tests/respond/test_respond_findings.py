@@ -17,6 +17,7 @@ from test_respond_submit import COMPLETE, in_english
 from survey_app.extensions import db
 from survey_app.models import Response, ResponseGroup, Unit
 from survey_app.services.answers import transition
+from survey_app.services.demo import DEMO_PASSWORD
 from survey_app.workflow import Action
 
 
@@ -107,7 +108,7 @@ def test_an_expired_group_form_keeps_what_was_typed(survey: Any, csrf_on: None) 
     login_page = c.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
     assert token
-    assert c.post("/login", data={"username": "stp-editor", "password": "demo2024",
+    assert c.post("/login", data={"username": "stp-editor", "password": DEMO_PASSWORD,
                                   "csrf_token": token.group(1)}).status_code == 302
     data = typed(survey, c, {"q_PL_10a-answer": "Đang gõ dở"})
     data["csrf_token"] = ["expired-or-forged"]
@@ -126,7 +127,7 @@ def test_an_expired_group_form_keeps_what_was_typed(survey: Any, csrf_on: None) 
 
 def test_an_expired_form_elsewhere_is_a_page_that_says_so(survey: Any, csrf_on: None) -> None:
     c = survey.app.test_client()
-    r = c.post("/login", data={"username": "stp-head", "password": "demo2024", "csrf_token": "stale"})
+    r = c.post("/login", data={"username": "stp-head", "password": DEMO_PASSWORD, "csrf_token": "stale"})
     assert r.status_code == 400 and "Biểu mẫu đã hết hạn" in r.get_data(as_text=True)
     auto = c.post("/logout", headers={"X-Requested-With": "fetch"})
     assert auto.status_code == 400 and auto.get_json()["ok"] is False

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from survey_app.extensions import db
 from survey_app.models import Answer, BankQuestion, Response, Unit
+from survey_app.services.demo import DEMO_PASSWORD
 
 URL = "/rounds/P06-2024/units/STP/groups/legal"
 
@@ -32,7 +33,7 @@ def test_partial_post_keeps_what_it_does_not_mention(app: Flask, runner: FlaskCl
         db.session.execute(delete(Response).where(Response.unit_id == select(Unit.id).filter_by(code="STP")
                                                   .scalar_subquery()))
         db.session.commit()
-    client.post("/login", data={"username": "stp-editor", "password": "demo2024"})
+    client.post("/login", data={"username": "stp-editor", "password": DEMO_PASSWORD})
     first = client.post(URL, data={"base_version": version(client), "q_PL_01-present": "1", "q_PL_01-answer": "yes",
                                    "q_PL_10a-present": "1",
                                    "q_PL_10a-answer": "Giữ nguyên", "q_PL_02-present": "1",

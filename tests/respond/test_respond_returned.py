@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import GroupEvent, Response, ResponseGroup, Unit
+from survey_app.services.demo import DEMO_PASSWORD
 from survey_app.services.responses import transition
 from survey_app.workflow import Action
 
@@ -27,7 +28,7 @@ def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(
         app: Flask, runner: FlaskCliRunner, client: FlaskClient) -> None:
     runner.invoke(args=["demo", "seed"])
     unit, gid = returned_group(app)
-    client.post("/login", data={"username": f"{unit.lower()}-head", "password": "demo2024"})
+    client.post("/login", data={"username": f"{unit.lower()}-head", "password": DEMO_PASSWORD})
     home = client.get(f"/rounds/P06-2024/units/{unit}").get_data(as_text=True)
     first = home.index('class="card group-line')
     assert home.index("returned", first) < home.index("Hạ tầng công nghệ")  # the returned group comes first
