@@ -85,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .main.routes import bp as main_bp
     from .respond.routes import bp as respond_bp
+    from .review.routes import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(respond_bp)
+    app.register_blueprint(review_bp)
 
 
 def register_commands(app: Flask) -> None:

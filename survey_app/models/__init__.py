@@ -12,6 +12,7 @@ from .responses import (
     Response,
     ResponseGroup,
 )
+from .review import Appraisal, Proposal, ScopeEvent, ScopeReview
 from .rounds import Round, RoundUnit
 from .routing import RoutingRole, RoutingRule
 from .units import Membership, Role, Unit, UnitKind, User, utcnow
@@ -19,6 +20,7 @@ from .units import Membership, Role, Unit, UnitKind, User, utcnow
 __all__ = [
     "Answer",
     "AnswerRevision",
+    "Appraisal",
     "AuditEvent",
     "BankGroup",
     "BankOption",
@@ -30,6 +32,7 @@ __all__ = [
     "GroupEvent",
     "GroupStatus",
     "Membership",
+    "Proposal",
     "Response",
     "ResponseGroup",
     "Role",
@@ -37,6 +40,8 @@ __all__ = [
     "RoundUnit",
     "RoutingRole",
     "RoutingRule",
+    "ScopeEvent",
+    "ScopeReview",
     "Unit",
     "UnitKind",
     "User",

@@ -37,6 +37,7 @@ from ..scoring import GroupResult, score_group, visibility
 from ..workflow import Action, InvalidTransition, Status, is_editable, next_status
 from .access import NotAllowed, require_member
 from .banks import bank_for, question_ids
+from .review import on_group_submitted
 from .scoring import refresh_response_index, score_response_group
 
 
@@ -363,6 +364,7 @@ def submit_group(ur: UnitRound, group_code: str, user: User) -> SubmitOutcome:
     group.submitted_by_id = user.id
     db.session.flush()
     result = score_response_group(group)
+    on_group_submitted(group, user)  # review scopes follow the group (issue 9)
     db.session.commit()
     return SubmitOutcome((), result)
 

@@ -58,6 +58,10 @@ def requests(app: Flask, stp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         "question_code": ("PL-10a", "PL-07", "HT-07"),
         "file_id": (stp["legal_file"], stp["infra_file"]),
         "code": ("vi", "en"),
+        # the review pages (issue 9)
+        "scope_code": ("legal", "infrastructure", "resources-budget"),
+        "action": ("accept", "return", "comment", "appraise"),
+        "proposal_id": (1,),
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
