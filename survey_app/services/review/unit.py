@@ -60,6 +60,7 @@ class ScopeView:
     history: list[HistoryLine]
     roles: frozenset[str]
     settings: ReviewSettings
+    siblings: tuple[str, ...]  # every scope of the same group
 
     def can(self, action: ScopeAction) -> bool:
         return self.response is not None and can_scope(self.status, action, self.roles, self.returns_used,
@@ -116,7 +117,8 @@ def scope_view(rnd: Round, bank: Bank, routing: Routing, scope_code: str, unit_c
     lines = [AnswerLine(q, answers.get(q.code), results[q.code].score, appraisals.get(q.code)) for q in questions]
     self_score, appraised = scope_scores(questions, results, appraisals)
     return ScopeView(rnd, unit, scope, response, status, row.returns_used if row is not None else 0, lines,
-                     self_score, appraised, _history(row, group), grants.roles_for(scope.code), settings)
+                     self_score, appraised, _history(row, group), grants.roles_for(scope.code), settings,
+                     tuple(s.code for s in routing.of_group(scope.group)))
 
 
 def scope_scores(questions: tuple[Question, ...], results: dict[str, QuestionResult],
@@ -142,18 +144,23 @@ def _history(row: ScopeReview | None, group: ResponseGroup | None) -> list[Histo
 
 
 def ensure_row(view: ScopeView) -> ScopeReview:
-    """The scope's review row, created from the group's status on first use."""
+    """The scope's review row. On first use, rows for every scope of the group
+    are created from the group's status, so that deciding on one section
+    never changes what its sibling sections show."""
     assert view.response is not None
-    row = db.session.scalar(select(ScopeReview).filter_by(response_id=view.response.id, scope=view.scope.code))
-    if row is None:
+    rows = {r.scope: r for r in db.session.scalars(select(ScopeReview).filter_by(
+        response_id=view.response.id, group_code=view.scope.group))}
+    if view.scope.code not in rows:
         group = db.session.scalar(select(ResponseGroup).filter_by(response_id=view.response.id,
                                                                    group_code=view.scope.group))
-        row = ScopeReview(response_id=view.response.id, group_code=view.scope.group, scope=view.scope.code,
-                          status=view.status, returns_used=0,
-                          submitted_at=group.submitted_at if group is not None else None)
-        db.session.add(row)
+        assert group is not None
+        for scope in view.siblings:
+            if scope not in rows:
+                rows[scope] = ScopeReview(response_id=view.response.id, group_code=view.scope.group, scope=scope,
+                                          status=group.status, returns_used=0, submitted_at=group.submitted_at)
+                db.session.add(rows[scope])
         db.session.flush()
-    return row
+    return rows[view.scope.code]
 
 
 def decide(view: ScopeView, action: ScopeAction, user: User, grants: ScopeGrants, *, reason_code: str | None = None,
