@@ -16,7 +16,7 @@ def test_return_resubmit_accept_appraise(review: Any) -> None:
 
     # A return without a reason is refused, next to the field, nothing changes.
     r = dic.post(review.scope_url("data", unit, "return"), data={"reason_code": "missing_evidence", "reason": ""})
-    assert r.status_code == 200 and "Say what the unit must correct." in r.get_data(as_text=True) or \
+    assert (r.status_code == 200 and "Say what the unit must correct." in r.get_data(as_text=True)) or \
         "nêu rõ" in r.get_data(as_text=True).lower()
     assert review.group_status(unit, "data") == "submitted"
 
