@@ -42,6 +42,7 @@ from ..questionnaires import Bank, bank_path
 from ..workflow import Action
 from .banks import load_bank_version, question_ids
 from .demo_answers import sample_answers, sample_evidence
+from .demo_review import seed_review
 from .responses import transition
 from .scoring import store_scores
 
@@ -135,6 +136,7 @@ def seed_demo(extra_units: int = 0, seed: int = 2024, today: date | None = None)
     _ensure_answers(report, bank, rnd, units, seed)
     _return_one_group(rnd)
     db.session.commit()
+    seed_review(today)  # the lead agencies' review so far (services/demo_review.py)
     return report
 
 

@@ -130,17 +130,20 @@ def scope_scores(questions: tuple[Question, ...], results: dict[str, QuestionRes
 
 
 def _history(row: ScopeReview | None, group: ResponseGroup | None) -> list[HistoryLine]:
+    """The group's submissions, returns and acceptances by the unit's side,
+    and the scope's own decisions and comments, oldest first."""
     lines: list[HistoryLine] = []
+    if group is not None:
+        for g in group.events:
+            if row is None or g.action == ScopeAction.SUBMIT:
+                lines.append(HistoryLine(g.at, g.action, g.from_status, g.to_status,
+                                         g.actor.full_name if g.actor else None, None, g.reason))
     if row is not None:
-        for e in db.session.scalars(select(ScopeEvent).where(ScopeEvent.scope_review_id == row.id)
-                                    .order_by(ScopeEvent.id)):
+        for e in db.session.scalars(select(ScopeEvent).where(ScopeEvent.scope_review_id == row.id,
+                                                             ScopeEvent.action != ScopeAction.SUBMIT.value)):
             lines.append(HistoryLine(e.at, e.action, e.from_status, e.to_status, e.actor.full_name if e.actor else None,
                                      e.reason_code, e.reason))
-    elif group is not None:
-        for g in group.events:
-            lines.append(HistoryLine(g.at, g.action, g.from_status, g.to_status,
-                                     g.actor.full_name if g.actor else None, None, g.reason))
-    return lines
+    return sorted(lines, key=lambda line: line.at.replace(tzinfo=None))
 
 
 def ensure_row(view: ScopeView) -> ScopeReview:
