@@ -227,14 +227,16 @@ def proposal_status(ctx: ReviewContext, proposal_id: int) -> ResponseReturnValue
         abort(404)
     form = ProposalStatusForm()
     form.status.choices = [(s.value, s.value) for s in ProposalStatus]
+    back = url_for("review.proposal_list", round_code=ctx.round.code)
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("This action is not possible for this scope now."), "error")
+        return redirect(back)
     try:
         proposals.set_status(proposal, form.status.data or "", ctx.grants, current_user)
     except ReviewRefused:
         abort(404)
     flash(_("Proposal updated."), "success")
-    return redirect(url_for("review.proposal_list", round_code=ctx.round.code)), 303
+    return redirect(back), 303
 
 
 @bp.app_template_global()

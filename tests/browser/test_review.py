@@ -134,7 +134,7 @@ def test_finance_sees_budget_planning_comments_and_police_sees_the_province(
     expect(column(desk, "Con người")).to_have_count(0)
     expect(column(desk, "Dữ liệu")).to_have_count(0)
 
-    code, name = unit_with_submitted(live_server, "resources")
+    _code, name = unit_with_submitted(live_server, "resources")
     planning = new_page(browser, live_server, viewport={"width": 1280, "height": 900})
     try:
         log_in(planning, "skhdt-reviewer")
