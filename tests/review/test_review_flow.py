@@ -27,7 +27,7 @@ def test_return_resubmit_accept_appraise(review: Any) -> None:
     scope = review.scope(unit, "data")
     assert scope["status"] == "returned" and scope["returns_used"] == 1
     assert scope["events"][-1] == ("return", "submitted", "returned", "missing_evidence", REASON)
-    [audit] = review.audit("review.return")
+    audit = review.audit("review.return")[-1]
     assert audit.detail["scope"] == "data" and audit.detail["reason_code"] == "missing_evidence"
 
     # The unit head sees the reason on the group page, and hands the group in again.

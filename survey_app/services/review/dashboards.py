@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, null, select
 
 from ...extensions import db
 from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
@@ -23,8 +23,10 @@ from ...workflow import Status
 from .scopes import ReviewSettings, Routing, ScopeDef
 
 PAGE_SIZE = 100
+NOT_STARTED = Status.NOT_STARTED.value
 WAITING = (Status.SUBMITTED.value,)
 HANDED_IN = (Status.SUBMITTED.value, Status.ACCEPTED.value)
+SCORED = (*HANDED_IN, Status.RETURNED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,7 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
         .join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
         .order_by(Unit.sort_order, Unit.code)
     ).all()
-    groups = _groups(rnd.id)
+    groups = _groups(rnd.id, {s.group for s in routing.scopes if s.code != s.group})
     scope_rows = _scope_rows(rnd.id)
     counts = _bottleneck_counts(rnd.id, scopes)
     now = datetime.combine(today, datetime.min.time())
@@ -164,10 +166,13 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
 GroupInfo = tuple[str, float | None, str | None, dict[str, Any] | None, datetime | None]
 
 
-def _groups(round_id: int) -> dict[tuple[int, str], GroupInfo]:
+def _groups(round_id: int, split: set[str]) -> dict[tuple[int, str], GroupInfo]:
+    """Status, score, band and submission time of every group of the round; the
+    section scores (JSON) are read only for groups the routing splits."""
+    sections = case((ResponseGroup.group_code.in_(split), ResponseGroup.section_scores), else_=null())
     rows = db.session.execute(
         select(Response.unit_id, ResponseGroup.group_code, ResponseGroup.status, ResponseGroup.score,
-               ResponseGroup.band, ResponseGroup.section_scores, ResponseGroup.submitted_at)
+               ResponseGroup.band, sections, ResponseGroup.submitted_at)
         .join(ResponseGroup, ResponseGroup.response_id == Response.id).where(Response.round_id == round_id)
     )
     return {(u, g): (status, score, band, sections, at) for u, g, status, score, band, sections, at in rows}
@@ -205,11 +210,11 @@ def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...]) -> dict[tupl
 
 def _cell(s: ScopeDef, g: GroupInfo | None, row: ScopeInfo | None, bottlenecks: int, now: datetime,
           stale_days: int) -> Cell:
-    group_status = g[0] if g is not None else Status.NOT_STARTED.value
+    group_status = g[0] if g is not None else NOT_STARTED
     status = row[0] if row is not None else group_status
     score: float | None = None
     band: str | None = None
-    if g is not None and status in (*HANDED_IN, Status.RETURNED.value):
+    if g is not None and status in SCORED:
         if s.code == s.group:
             score, band = g[1], g[2]
         else:
@@ -219,7 +224,7 @@ def _cell(s: ScopeDef, g: GroupInfo | None, row: ScopeInfo | None, bottlenecks: 
     days: int | None = None
     if status in WAITING and submitted_at is not None:
         days = (now - submitted_at.replace(tzinfo=None)).days
-    return Cell(s.code, status, score, band, bottlenecks if status != Status.NOT_STARTED else 0, days,
+    return Cell(s.code, status, score, band, bottlenecks if status != NOT_STARTED else 0, days,
                 days is not None and days > stale_days, row[1] if row is not None else 0)
 
 
