@@ -84,7 +84,8 @@ def state(app: Flask) -> tuple[Any, ...]:
 
     with app.app_context():
         groups = sorted(db.session.execute(select(ResponseGroup.id, ResponseGroup.status)))
-        decisions = list(db.session.scalars(select(AuditEvent.id).where(AuditEvent.action != "review.comment")))
+        decisions = list(db.session.execute(select(AuditEvent.id, AuditEvent.action, AuditEvent.detail)
+                                            .where(AuditEvent.action != "review.comment").order_by(AuditEvent.id)))
         appraisals = sorted(db.session.execute(select(Appraisal.id, Appraisal.score)))
         proposals = sorted(db.session.execute(select(Proposal.id, Proposal.status)))
         scopes = sorted(db.session.execute(select(ScopeReview.scope, ScopeReview.status, ScopeReview.returns_used)))
@@ -101,7 +102,7 @@ def test_every_route_answers_within_scope(review: Any, target: str, username: st
         "deadline": "2030-01-01", "level": "province"})
     with review.app.app_context():
         from survey_app.models import Proposal
-        proposal_id = db.session.scalar(select(Proposal.id))
+        proposal_id = db.session.scalar(select(Proposal.id).filter_by(solution="Nâng cấp đường truyền"))
         db.session.remove()
     assert proposal_id is not None
     c = review.client(username)
