@@ -100,12 +100,14 @@ def register_blueprints(app: Flask) -> None:
     from .downloads.routes import bp as downloads_bp
     from .main.routes import bp as main_bp
     from .respond.routes import bp as respond_bp
+    from .review.routes import bp as review_bp
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(respond_bp)
     app.register_blueprint(downloads_bp)
+    app.register_blueprint(review_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -57,6 +57,12 @@ DEFAULTS: dict[str, object] = {
     "MAX_EVIDENCE_MB": 10,
     "MAX_FORM_PARTS": 5000,  # a group page with long tables posts many fields
     "WTF_CSRF_TIME_LIMIT": None,  # a form left open all afternoon still saves
+    # Review by lead agencies: returns per scope and round, days after which a
+    # submission waiting for review stands out, and the reasons for a return
+    # ({"code": {"vi": ..., "en": ...}}; None: the defaults of services/review/scopes.py).
+    "REVIEW_MAX_RETURNS": 2,
+    "REVIEW_STALE_DAYS": 14,
+    "REVIEW_RETURN_REASONS": None,
 }
 
 

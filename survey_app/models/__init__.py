@@ -14,6 +14,7 @@ from .responses import (
     Response,
     ResponseGroup,
 )
+from .review import Appraisal, Proposal, ScopeEvent, ScopeReview
 from .rounds import Round, RoundUnit
 from .routing import RoutingRole, RoutingRule
 from .security import LoginThrottle, RecoveryCode, TwoFactor
@@ -22,6 +23,7 @@ from .units import Membership, Role, Unit, UnitKind, User, utcnow
 __all__ = [
     "Answer",
     "AnswerRevision",
+    "Appraisal",
     "AuditEvent",
     "BankGroup",
     "BankOption",
@@ -37,6 +39,7 @@ __all__ = [
     "Membership",
     "Notice",
     "OutboxMessage",
+    "Proposal",
     "RecoveryCode",
     "Response",
     "ResponseGroup",
@@ -45,6 +48,8 @@ __all__ = [
     "RoundUnit",
     "RoutingRole",
     "RoutingRule",
+    "ScopeEvent",
+    "ScopeReview",
     "TwoFactor",
     "Unit",
     "UnitKind",

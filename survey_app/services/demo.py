@@ -43,6 +43,7 @@ from ..workflow import Action
 from .answers import transition
 from .banks import load_bank_version, question_ids
 from .demo_answers import sample_answers, sample_evidence
+from .demo_review import seed_review
 from .demo_security import secure_demo_accounts
 from .rounds import province_today
 from .scoring import store_scores
@@ -138,6 +139,7 @@ def seed_demo(extra_units: int = 0, seed: int = 2024, today: date | None = None)
     _ensure_answers(report, bank, rnd, units, seed)
     _return_one_group(rnd)
     db.session.commit()
+    seed_review(today)  # the lead agencies' review so far (services/demo_review.py)
     return report
 
 

@@ -60,6 +60,10 @@ def requests(app: Flask, stp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         "code": ("vi", "en"),
         "version_id": (1,),  # administration (refused to all but admins)
         "user_id": (1,),
+        # the review pages (issue 9)
+        "scope_code": ("legal", "infrastructure", "resources-budget"),
+        "action": ("accept", "return", "comment", "appraise"),
+        "proposal_id": (1,),
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":

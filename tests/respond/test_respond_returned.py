@@ -19,7 +19,7 @@ def returned_group(app: Flask) -> tuple[str, int]:
         code, gid = db.session.execute(
             select(Unit.code, ResponseGroup.id).join(Response, Response.unit_id == Unit.id)
             .join(ResponseGroup, ResponseGroup.response_id == Response.id)
-            .where(ResponseGroup.status == "returned")
+            .where(ResponseGroup.status == "returned", ResponseGroup.group_code == "legal")
         ).one()
         return code, gid
 

@@ -12,6 +12,7 @@ from ...models import GroupEvent, ResponseGroup, User, utcnow
 from ...questionnaires import Question
 from ...scoring import GroupResult, score_group
 from ...workflow import Action, InvalidTransition, next_status
+from ..review import on_group_submitted
 from ..rounds import require_accepting
 from ..scoring import refresh_response_index, score_response_group
 from .reading import UnitRound, find_response, shown_codes, stored_answers
@@ -110,6 +111,7 @@ def _submit_once(ur: UnitRound, group_code: str, user: User) -> SubmitOutcome:
     group.submitted_by_id = user.id
     db.session.flush()
     result = score_response_group(group)
+    on_group_submitted(group, user)  # the group's review scopes follow it
     db.session.commit()
     return SubmitOutcome((), result)
 

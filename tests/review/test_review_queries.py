@@ -1,0 +1,68 @@
+"""The dashboards read a round in a fixed number of queries, whatever its size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from survey_app.extensions import db
+from survey_app.models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
+
+PAGES = {
+    "stttt-reviewer": ["/review/rounds/P06-2024", "/review/rounds/P06-2024/scopes/data/bottlenecks",
+                       "/review/rounds/P06-2024/scopes/data/bottlenecks?question=DL-01"],
+    "catinh-coordinator": ["/review/rounds/P06-2024/province", "/review/rounds/P06-2024?status=submitted"],
+}
+
+
+def grow(review: Any, extra: int) -> int:
+    """Add ``extra`` communes answering like the first responding demo unit; returns the units in the round."""
+    with review.app.app_context():
+        rnd = db.session.scalar(select(Round).filter_by(code=review.round))
+        template = db.session.scalars(select(Response).where(Response.round_id == rnd.id).order_by(Response.id)).first()
+        groups = list(db.session.scalars(select(ResponseGroup).filter_by(response_id=template.id)))
+        gaps = {g.id: list(db.session.scalars(select(Bottleneck).filter_by(response_group_id=g.id))) for g in groups}
+        db.session.execute(insert(Unit), [{"code": f"XA-Q{i:05d}", "name_vi": f"UBND xã Thử {i}",
+                                           "name_en": f"Test Commune {i}", "kind": "commune", "sort_order": 10_000 + i}
+                                          for i in range(extra)])
+        ids = list(db.session.scalars(select(Unit.id).where(Unit.code.like("XA-Q%")).order_by(Unit.id)))
+        db.session.execute(insert(RoundUnit), [{"round_id": rnd.id, "unit_id": u} for u in ids])
+        db.session.execute(insert(Response), [{"round_id": rnd.id, "unit_id": u} for u in ids])
+        responses = list(db.session.scalars(select(Response.id).where(Response.unit_id.in_(ids))))
+        db.session.execute(insert(ResponseGroup), [
+            {"response_id": r, "group_code": g.group_code, "status": g.status, "version": 1, "score": g.score,
+             "band": g.band, "section_scores": g.section_scores, "submitted_at": g.submitted_at}
+            for r in responses for g in groups])
+        new_groups = db.session.execute(select(ResponseGroup.id, ResponseGroup.group_code)
+                                        .where(ResponseGroup.response_id.in_(responses))).all()
+        by_code = {g.group_code: g.id for g in groups}
+        rows = [{"response_group_id": gid, "group_code": b.group_code, "section_code": b.section_code,
+                 "question_code": b.question_code, "kind": b.kind, "severity": b.severity, "lead_agencies": []}
+                for gid, code in new_groups for b in gaps[by_code[code]]]
+        if rows:
+            db.session.execute(insert(Bottleneck), rows)
+        db.session.commit()
+        total = len(list(db.session.scalars(select(RoundUnit.unit_id).filter_by(round_id=rnd.id))))
+        db.session.remove()
+    return total
+
+
+def counts(review: Any, count_queries: Any) -> dict[str, int]:
+    out = {}
+    for username, urls in PAGES.items():
+        c = review.client(username)
+        for url in urls:
+            before = count_queries.count
+            r = c.get(url)
+            assert r.status_code == 200, url
+            out[f"{username} {url}"] = count_queries.count - before
+    return out
+
+
+def test_same_queries_for_20_and_2000_units(review: Any, count_queries: Any) -> None:
+    small = counts(review, count_queries)
+    assert grow(review, 2000) > 2000
+    large = counts(review, count_queries)
+    assert large == small
+    assert max(small.values()) <= 20
