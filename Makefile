@@ -53,8 +53,11 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy --strict survey_app
 	$(BIN)/lint-imports
 
+# Both cores: each xdist worker has its own SQLite files and PostgreSQL database (tests/conftest.py).
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 pytest: $(VENV)/.installed $(MO)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed ## benchmarks; figures go in docs/benchmarks.md
 	$(BIN)/python benchmarks/scoring.py

@@ -26,7 +26,34 @@ from survey_app.extensions import db
 from survey_app.services.demo import DEMO_PASSWORD
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-POSTGRES_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL")
+
+
+def _per_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the
+    configured one (``test`` → ``test_gw0``), created on first use, so workers
+    never wipe each other's schema. Tests that read the variable see it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+    own = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
+                               isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    except Exception:  # unreachable: the fixtures below report it (skip, or fail in CI)
+        return url
+    os.environ["SURVEY_TEST_POSTGRES_URL"] = own
+    return own
+
+
+POSTGRES_URL = _per_worker(os.environ.get("SURVEY_TEST_POSTGRES_URL"))
 
 
 @pytest.hookimpl(wrapper=True)

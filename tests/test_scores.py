@@ -147,15 +147,22 @@ def test_lead_agencies_are_rows_from_the_dated_routing(app: Flask, runner: Flask
             db.session.add(RoutingRule(scope=rule.scope, unit=dost, role=rule.role, valid_from=merger))
         rnd.opens_on = max(rnd.opens_on, date(2025, 6, 1))
         db.session.commit()
-        ids = {b.id for b in led_by_dic}
+        ids = {b.id for b in led_by_dic if b.response_group.status in ("submitted", "accepted")}
         dic_id, dost_id = dic.id, dost.id
     runner.invoke(args=["scores", "recompute", "--round", "P06-2024"])
     with app.app_context():
-        assert list(db.session.scalars(bottlenecks_led_by(dic_id))) == []
+        # Recompute rescoring handed-in groups only: a group the lead returned keeps
+        # the register of its last submission (and its leads) until it is resubmitted.
+        still_dic = [b for b in db.session.scalars(bottlenecks_led_by(dic_id)) if b.response_group.status
+                     in ("submitted", "accepted")]
+        assert still_dic == []
         now_dost = {b.id for b in db.session.scalars(bottlenecks_led_by(dost_id))}
         assert ids <= now_dost  # the same entries (same ids), now led by the new department
+        handed_in = {(g.response_id, g.group_code) for g in db.session.scalars(select(ResponseGroup))
+                     if g.status in ("submitted", "accepted")}
         leads = {line.lead_agencies for r in db.session.scalars(select(Response))
-                 for line in register_lines(r, "vi") if line.group_code in ("infrastructure", "data", "security")}
+                 for line in register_lines(r, "vi") if line.group_code in ("infrastructure", "data", "security")
+                 and (r.id, line.group_code) in handed_in}
     assert leads == {("SKHCN",)}
 
 

@@ -15,6 +15,7 @@ from ..extensions import login_manager
 from ..services.access import is_admin
 from ..services.admin import AdminError, Msg, audit_log, banks, reminders, rounds, routing, units, users
 from ..services.admin.sheets import ImportRejected
+from ..services.rounds import province_today
 from .forms import (
     DatesForm,
     ExtendForm,
@@ -242,7 +243,7 @@ def user_import() -> ResponseReturnValue:
 @bp.get("/users/access-review.xlsx")
 def access_review() -> ResponseReturnValue:
     data = users.access_review(current_user)
-    return _xlsx(data, f"access-review-{date.today().isoformat()}.xlsx")
+    return _xlsx(data, f"access-review-{province_today().isoformat()}.xlsx")
 
 
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
@@ -429,9 +430,9 @@ def _act(code: str, action: Any, done: str) -> ResponseReturnValue:
 @bp.route("/routing", methods=["GET", "POST"])
 def routing_page() -> ResponseReturnValue:
     try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else date.today()
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else province_today()
     except ValueError:
-        day = date.today()
+        day = province_today()
     form = RoutingForm()
     form.scope.choices = choices([(s, s if s == g else f"{g} › {s}") for s, g in routing.scopes()])
     form.lead.choices = _unit_choices(_("(no lead)"))
@@ -472,4 +473,4 @@ def audit_page() -> ResponseReturnValue:
 
 @bp.get("/audit.xlsx")
 def audit_download() -> ResponseReturnValue:
-    return _xlsx(audit_log.export(current_user, _filters()), f"audit-{date.today().isoformat()}.xlsx")
+    return _xlsx(audit_log.export(current_user, _filters()), f"audit-{province_today().isoformat()}.xlsx")

@@ -8,7 +8,6 @@ and renders. Anything the user may not see answers 404.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -28,6 +27,7 @@ from ..services.review.home import own_unit
 from ..services.review.proposals import Level, ProposalInput, ProposalStatus
 from ..services.review.scopes import ReviewRefused, ReviewSettings
 from ..services.review.unit import ScopeView, appraise, decide, scope_view
+from ..services.rounds import province_today
 from ..workflow import ScopeAction
 from . import charts
 from .forms import AppraiseForm, CommentForm, DecideForm, ProposalForm, ProposalStatusForm, ReturnForm
@@ -67,9 +67,9 @@ def read_filters() -> dashboards.Filters:
 @bp.get("/rounds/<round_code>")
 @with_context
 def dashboard(ctx: ReviewContext) -> ResponseReturnValue:
-    board = dashboards.dashboard(ctx.round, ctx.routing, ctx.visible, read_filters(), ctx.settings, date.today())
+    board = dashboards.dashboard(ctx.round, ctx.routing, ctx.visible, read_filters(), ctx.settings, province_today())
     return render_template("review/dashboard.html", ctx=ctx, board=board, charts=charts,
-                           province=can_see_province(current_user), own=own_unit(current_user, date.today()))
+                           province=can_see_province(current_user), own=own_unit(current_user, province_today()))
 
 
 @bp.get("/rounds/<round_code>/province")
@@ -77,7 +77,7 @@ def dashboard(ctx: ReviewContext) -> ResponseReturnValue:
 def province(ctx: ReviewContext) -> ResponseReturnValue:
     if not can_see_province(current_user):
         abort(404)
-    today = date.today()
+    today = province_today()
     board = dashboards.dashboard(ctx.round, ctx.routing, ctx.routing.scopes, read_filters(), ctx.settings, today)
     return render_template("review/province.html", ctx=ctx, board=board, charts=charts,
                            leads=dashboards.progress_per_lead(board),
@@ -120,7 +120,7 @@ def render_scope(ctx: ReviewContext, view: ScopeView, **forms: Any) -> ResponseR
     return_form = forms.get("return_form") or ReturnForm(formdata=None)
     return_form.reason_code.choices = [("", _("Choose…"))] + [
         (code, ctx.settings.reason_label(code, locale())) for code in ctx.settings.reasons]
-    today = date.today()
+    today = province_today()
     return render_template(
         "review/scope.html", ctx=ctx, view=view, fmt=format_value, return_form=return_form,
         comment_form=forms.get("comment_form") or CommentForm(formdata=None), accept_form=DecideForm(),
@@ -196,7 +196,7 @@ def proposal_form(ctx: ReviewContext, formdata: Any = None) -> ProposalForm:
 @bp.route("/rounds/<round_code>/proposals", methods=["GET", "POST"])
 @with_context
 def proposal_list(ctx: ReviewContext) -> ResponseReturnValue:
-    today = date.today()
+    today = province_today()
     form = proposal_form(ctx, request.form if request.method == "POST" else None)
     if request.method == "POST":
         if not ctx.grants.lead:
@@ -244,7 +244,7 @@ def review_feedback(rnd: Any, unit: Any, group_code: str) -> Any:
     """For the unit's group page: the lead agency's returns, appraisals and proposals."""
     from ..services.review.unit import feedback_for
 
-    return feedback_for(rnd, unit, group_code, date.today())
+    return feedback_for(rnd, unit, group_code, province_today())
 
 
 @bp.app_template_global()

@@ -15,10 +15,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Response, ResponseGroup, Round, Unit, UnitKind, User
+from ..models import Response, ResponseGroup, Round, RoutingRule, Unit, UnitKind, User
 from ..models.review import Proposal, ScopeEvent
 from ..workflow import ScopeAction, Status
 from .access import scope_grants
@@ -26,6 +26,7 @@ from .banks import bank_for
 from .review.proposals import ProposalInput, create, set_status
 from .review.scopes import ReviewSettings, routing_for
 from .review.unit import appraise, decide, scope_view
+from .rounds import province_today
 
 RETURNS = {
     "data": ("missing_evidence", "Đề nghị bổ sung số, ngày văn bản ban hành danh mục cơ sở dữ liệu dùng chung "
@@ -57,12 +58,16 @@ PROPOSALS = (
 
 def seed_review(today: date | None = None, seed: int = 2024) -> None:
     """Give the demo round a plausible review history (once)."""
-    today = today or date.today()
+    today = today or province_today()
     rnd = db.session.scalar(select(Round).order_by(Round.id))
     if rnd is None or db.session.scalar(select(Proposal.id).where(Proposal.round_id == rnd.id)) is not None:
         return
-    if rnd.opens_on > today - timedelta(days=35):
-        rnd.opens_on = today - timedelta(days=35)
+    # Open the round 35 days ago (so some submissions have waited long enough to
+    # stand out), but never before the routing it is reviewed under starts.
+    routing_from = db.session.scalar(select(func.min(RoutingRule.valid_from)))
+    earliest = max(today - timedelta(days=35), routing_from or today - timedelta(days=35))
+    if rnd.opens_on > earliest:
+        rnd.opens_on = earliest
     rng = random.Random(seed)
     _spread_submissions(rnd, today, rng)
     db.session.commit()

@@ -15,7 +15,9 @@ from survey_app.services.demo_answers import _WORDS
 
 def test_the_return_reason_asks_for_something_actually_missing(survey: Any) -> None:
     with survey.app.app_context():
-        event = db.session.scalars(select(GroupEvent).where(GroupEvent.action == "return")).one()
+        event = db.session.scalars(  # the Office's return of the Department of Transport's legal group
+            select(GroupEvent).join(ResponseGroup, ResponseGroup.id == GroupEvent.response_group_id)
+            .where(GroupEvent.action == "return", ResponseGroup.group_code == "legal")).one()
         group = db.session.get(ResponseGroup, event.response_group_id)
         assert event.reason
         cited = re.search(r"số (\S+) \(câu ([A-Z]+-\d+[a-z]?)\)", event.reason)

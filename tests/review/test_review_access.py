@@ -64,6 +64,7 @@ def requests(app: Flask, unit: str, proposal_id: int) -> Iterator[tuple[str, str
         "round_code": ("P06-2024",), "unit_code": (unit,), "group_code": ("legal", "resources"),
         "question_code": ("NL-01",), "file_id": (1,), "code": ("vi",), "scope_code": SCOPES,
         "action": ("accept", "return", "comment", "appraise"), "proposal_id": (proposal_id,),
+        "version_id": (1,), "user_id": (1,),  # administration: refused to all but administrators
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "auth.logout", "auth.set_language"):

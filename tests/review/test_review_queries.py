@@ -34,12 +34,14 @@ def grow(review: Any, extra: int) -> int:
             {"response_id": r, "group_code": g.group_code, "status": g.status, "version": 1, "score": g.score,
              "band": g.band, "section_scores": g.section_scores, "submitted_at": g.submitted_at}
             for r in responses for g in groups])
-        new_groups = db.session.execute(select(ResponseGroup.id, ResponseGroup.group_code)
+        new_groups = db.session.execute(select(ResponseGroup.id, ResponseGroup.response_id, ResponseGroup.group_code)
                                         .where(ResponseGroup.response_id.in_(responses))).all()
         by_code = {g.group_code: g.id for g in groups}
-        rows = [{"response_group_id": gid, "group_code": b.group_code, "section_code": b.section_code,
-                 "question_code": b.question_code, "kind": b.kind, "severity": b.severity, "lead_agencies": []}
-                for gid, code in new_groups for b in gaps[by_code[code]]]
+        rows = [{"response_group_id": gid, "response_id": rid, "group_code": b.group_code,
+                 "section_code": b.section_code, "question_code": b.question_code, "kind": b.kind,
+                 "item_key": b.item_key, "row": b.row, "severity": b.severity, "first_seen_at": b.first_seen_at,
+                 "resolved_at": b.resolved_at}
+                for gid, rid, code in new_groups for b in gaps[by_code[code]]]
         if rows:
             db.session.execute(insert(Bottleneck), rows)
         db.session.commit()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...models import User
+from ...workflow import Role
 from ..access import can_see_review, scope_grants
 from ..home import HomeView, home_view
 from .context import current_round
@@ -13,8 +14,12 @@ from .scopes import routing_day
 
 
 def review_landing(user: User, today: date) -> str | None:
-    """The round code of the dashboard the user lands on, or None for the unit home."""
-    if not can_see_review(user):
+    """The round code of the dashboard the user lands on, or None for the unit home.
+
+    Reviewers and coordinators land on their dashboard; an administrator who is
+    neither lands on the home page, with the administration one click away.
+    """
+    if not can_see_review(user) or not any(m.role in (Role.REVIEWER, Role.COORDINATOR) for m in user.memberships):
         return None
     rnd = current_round(today)
     if rnd is None or not scope_grants(user, routing_day(rnd)).any:
