@@ -24,6 +24,7 @@ from survey_app.models import Response, ResponseGroup, Round, Unit
 from survey_app.models.review import ScopeReview
 
 from .conftest import PASSWORD, ROUND, LiveServer, new_page
+from .pages import confirm_submit
 
 REASON = "Đề nghị bổ sung số, ngày văn bản phê duyệt danh mục cơ sở dữ liệu (câu DL-01)."
 APPRAISAL = "Danh mục mới ở dạng dự thảo, chưa được phê duyệt."
@@ -104,8 +105,7 @@ def test_dic_returns_unit_resubmits_dic_accepts_and_appraises(browser: Browser, 
         expect(feedback).to_contain_text("Thiếu tài liệu kiểm chứng")
         # The group form itself is the respondent pages' (their own accessibility tests); ours is the feedback.
         assert accessibility_problems(head, ".review-feedback") == []
-        head.locator("button[name=action][value=submit]").click()
-        head.wait_for_load_state()
+        confirm_submit(head)  # a complete group asks "Gửi nhóm này?" first
         expect(head.get_by_text("Đã gửi").first).to_be_visible()
     finally:
         head.context.close()
