@@ -48,7 +48,7 @@ def target(review: Any) -> str:
         rows = db.session.execute(select(Answer.id, BankQuestion.code).join(BankQuestion)
                                   .where(Answer.response_id == response_id)).all()
         for answer_id, code in rows:
-            scope = ("resources-budget" if code in ("NL-01", "NL-02", "NL-03", "NL-04", "NL-11", "NL-12")
+            scope = ("resources-budget" if code in ("NL-01", "NL-02", "NL-03", "NL-04", "NL-11")
                      else "resources-people" if code.startswith("NL-") else "legal" if code.startswith("PL-") else None)
             if scope:
                 db.session.execute(update(Answer).where(Answer.id == answer_id).values(comment=SECRETS[scope]))
@@ -80,13 +80,16 @@ def requests(app: Flask, unit: str, proposal_id: int) -> Iterator[tuple[str, str
 
 
 def state(app: Flask) -> tuple[Any, ...]:
-    """Group statuses, every decision (audit events other than comments), appraisals and proposals."""
+    """Group statuses, every decision (audit events other than comments and downloads, which
+    are recorded but decide nothing), appraisals and proposals."""
     from survey_app.models import Appraisal, Proposal, ResponseGroup
 
     with app.app_context():
         groups = sorted(db.session.execute(select(ResponseGroup.id, ResponseGroup.status)))
         decisions = list(db.session.execute(select(AuditEvent.id, AuditEvent.action, AuditEvent.detail)
-                                            .where(AuditEvent.action != "review.comment").order_by(AuditEvent.id)))
+                                            .where(AuditEvent.action != "review.comment",
+                                                   AuditEvent.action.not_like("export.%"))
+                                            .order_by(AuditEvent.id)))
         appraisals = sorted(db.session.execute(select(Appraisal.id, Appraisal.score)))
         proposals = sorted(db.session.execute(select(Proposal.id, Proposal.status)))
         scopes = sorted(db.session.execute(select(ScopeReview.scope, ScopeReview.status, ScopeReview.returns_used)))
@@ -118,7 +121,8 @@ def test_every_route_answers_within_scope(review: Any, target: str, username: st
             continue  # its own proposal
         r = c.post(url, data=FORM) if method == "POST" else c.get(url)
         seen += 1
-        body = r.get_data(as_text=True)
+        body = r.get_data().decode("utf-8", "replace")  # workbooks are binary
+        r.close()  # a workbook is sent from a temporary file
         where = f"{method} {url} as {username}: {r.status_code}"
         assert r.status_code != 500, where
         for secret_scope, secret in SECRETS.items():
@@ -150,7 +154,7 @@ def test_a_reviewer_sees_only_its_scopes_on_the_dashboard(review: Any, target: s
         if not scopes:
             assert r.status_code == 404
             continue
-        body = r.get_data(as_text=True)
+        body = r.get_data().decode("utf-8", "replace")  # workbooks are binary
         for scope in SCOPES:
             link = f"/review/rounds/{review.round}/scopes/{scope}/bottlenecks"
             assert (link in body) == (scope in scopes), f"{username} and {scope}"
