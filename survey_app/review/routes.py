@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..questionnaires.display import format_value
-from ..services.access import NotAllowed, can_see_province
+from ..services.access import NotAllowed, can_see_province, workbook_leads
 from ..services.review import bottlenecks as gaps
 from ..services.review import dashboards, proposals
 from ..services.review.context import ReviewContext, review_context
@@ -69,7 +69,8 @@ def read_filters() -> dashboards.Filters:
 def dashboard(ctx: ReviewContext) -> ResponseReturnValue:
     board = dashboards.dashboard(ctx.round, ctx.routing, ctx.visible, read_filters(), ctx.settings, province_today())
     return render_template("review/dashboard.html", ctx=ctx, board=board, charts=charts,
-                           province=can_see_province(current_user), own=own_unit(current_user, province_today()))
+                           province=can_see_province(current_user), own=own_unit(current_user, province_today()),
+                           workbooks=workbook_leads(current_user, ctx.round.opens_on))
 
 
 @bp.get("/rounds/<round_code>/province")

@@ -217,3 +217,9 @@ def can_edit_proposal(user: User, lead_unit_id: int, scope: str, day: date) -> b
     """A proposal is changed by the lead agency that made it, while it still leads the scope."""
     grants = scope_grants(user, day)
     return scope in grants.lead and lead_unit_id in grants.reviewer_unit_ids
+
+
+def workbook_leads(user: User, day: date) -> list[Unit]:
+    """The lead agencies whose workbook the user may download from the review dashboard:
+    the units it reviews for that lead a scope on ``day`` (the round's routing date)."""
+    return [u for u in units_of(user) if Role.REVIEWER in roles_in(user, u) and may_export_lead(user, u, day)]

@@ -62,6 +62,21 @@ def test_each_workbook_goes_only_to_those_allowed_and_each_download_is_recorded(
             assert len(events) == before, (url, username)
 
 
+def test_the_dashboards_link_to_the_lead_and_province_workbooks(seeded: Flask) -> None:
+    """A lead's dashboard offers its own workbook; the standing agency's also the province's."""
+    lead = seeded.test_client()
+    lead.post("/login", data={"username": "stc-reviewer", "password": DEMO_PASSWORD})
+    page = lead.get(f"/review/rounds/{ROUND}").get_data(as_text=True)
+    assert f'href="{STC}"' in page and f'href="{PROVINCE}"' not in page
+    coordinator = seeded.test_client()
+    coordinator.post("/login", data={"username": "catinh-coordinator", "password": DEMO_PASSWORD})
+    assert f'href="{PROVINCE}"' in coordinator.get(f"/review/rounds/{ROUND}").get_data(as_text=True)
+    assert f'href="{PROVINCE}"' in coordinator.get(f"/review/rounds/{ROUND}/province").get_data(as_text=True)
+    response = coordinator.get(PROVINCE)
+    response.close()
+    assert response.status_code == 200
+
+
 def test_the_results_page_links_to_the_units_workbook(seeded: Flask) -> None:
     client = seeded.test_client()
     client.post("/login", data={"username": "stp-head", "password": DEMO_PASSWORD})
