@@ -154,7 +154,7 @@ def test_finance_sees_budget_planning_comments_and_police_sees_the_province(
     police = new_page(browser, live_server, viewport={"width": 1280, "height": 900})
     try:
         log_in(police, "catinh-coordinator")
-        police.get_by_role("link", name="Toàn tỉnh").click()
+        police.get_by_role("link", name="Toàn tỉnh", exact=True).click()
         for scope in ("Pháp lý", "Hạ tầng công nghệ", "Dữ liệu", "An ninh, an toàn, bảo mật",
                       "Kinh phí, ngân sách", "Con người"):
             expect(column(police, scope)).to_have_count(1)
