@@ -123,11 +123,24 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
-    def add(self, seconds: float, ok: bool) -> None:
+    def add(self, seconds: float, ok: bool, kind: str = "") -> None:
         with self.lock:
             self.latencies.append(seconds)
             self.errors += 0 if ok else 1
+            self.by_kind.setdefault(kind, []).append(seconds)
+
+
+def request_kind(method: str, path: str) -> str:
+    """What a request is, for the per-kind figures: the slow path shows itself."""
+    if path.endswith("/autosave"):
+        return "autosave"
+    if "/groups/" in path:
+        return "group page" if method == "GET" else "save or submit"
+    if "/units/" in path:
+        return "unit home"
+    return "reviewer home" if path == "/" else path
 
 
 class Client:
@@ -150,11 +163,11 @@ class Client:
             response = self.conn.getresponse()
             text = response.read().decode("utf-8", "replace")
         except (OSError, http.client.HTTPException):
-            self.stats.add(time.perf_counter() - started, False)
+            self.stats.add(time.perf_counter() - started, False, request_kind(method, path))
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             return 0, ""
-        self.stats.add(time.perf_counter() - started, response.status < 500)
+        self.stats.add(time.perf_counter() - started, response.status < 500, request_kind(method, path))
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -261,6 +274,13 @@ def report(label: str, stats: Stats, rss: float) -> float:
     rate = len(lat) / stats.elapsed  # type: ignore[attr-defined]
     print(f"| {label} | {len(lat)} | {rate:.1f} | {q[49] * 1000:.0f} | {q[94] * 1000:.0f} | {q[98] * 1000:.0f} "
           f"| {stats.errors} | {rss:.0f} |", flush=True)
+    if len(stats.by_kind) > 1:
+        parts = []
+        for kind, times in sorted(stats.by_kind.items()):
+            times.sort()
+            parts.append(f"{kind} n={len(times)} p50={times[len(times) // 2] * 1000:.0f} "
+                         f"p95={times[min(len(times) - 1, int(len(times) * 0.95))] * 1000:.0f}")
+        print(f"|  | by kind: {'; '.join(parts)} |||||||", flush=True)
     return rate
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from survey_app import create_app
@@ -22,9 +22,8 @@ GROUP = "/rounds/P06-2024/units/STP/groups/legal"
 
 
 @pytest.fixture
-def head(app: Flask, runner: FlaskCliRunner) -> FlaskClient:
-    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
-    c = app.test_client()
+def head(demo: Flask) -> FlaskClient:
+    c = demo.test_client()
     assert c.post("/login", data={"username": "stp-head", "password": DEMO_PASSWORD}).status_code == 302
     return c
 

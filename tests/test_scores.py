@@ -7,6 +7,7 @@ import threading
 from collections import defaultdict
 from datetime import date
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select, update
@@ -65,8 +66,8 @@ def test_round_scoring_stores_what_a_single_submission_stores(app: Flask, runner
         assert snapshot() == bulk  # same scores, same register with the same ids, same indexes
 
 
+@pytest.mark.usefixtures("demo")
 def test_recompute_restores_scores_and_keeps_every_bottleneck_id(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["demo", "seed"])
     with app.app_context():
         before = snapshot()
         assert before[1]
@@ -100,8 +101,8 @@ def _return_and_resubmit(group: ResponseGroup) -> None:
     db.session.commit()
 
 
-def test_a_bottleneck_keeps_its_id_through_return_and_resubmission(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["demo", "seed"])
+@pytest.mark.usefixtures("demo")
+def test_a_bottleneck_keeps_its_id_through_return_and_resubmission(app: Flask) -> None:
     with app.app_context():
         b, group, answer = _severity_bottleneck()
         ids = set(db.session.scalars(select(Bottleneck.id).where(Bottleneck.response_group_id == group.id)))
@@ -132,9 +133,9 @@ def test_a_bottleneck_keeps_its_id_through_return_and_resubmission(app: Flask, r
                                         Bottleneck.question_code == b.question_code)) == 1
 
 
+@pytest.mark.usefixtures("demo")
 def test_lead_agencies_are_rows_from_the_dated_routing(app: Flask, runner: FlaskCliRunner) -> None:
     """After the 2025 merger the DIC's groups go to Science and Technology."""
-    runner.invoke(args=["demo", "seed"])
     with app.app_context():
         rnd = db.session.scalars(select(Round)).one()
         dic = db.session.scalars(select(Unit).filter_by(code="STTTT")).one()
@@ -166,8 +167,8 @@ def test_lead_agencies_are_rows_from_the_dated_routing(app: Flask, runner: Flask
     assert leads == {("SKHCN",)}
 
 
+@pytest.mark.usefixtures("demo")
 def test_recompute_reports_stored_values_the_one_door_refuses(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["demo", "seed"])
     with app.app_context():
         answer = db.session.scalars(
             select(Answer).join(BankQuestion, BankQuestion.id == Answer.question_id)
@@ -186,9 +187,9 @@ def test_recompute_reports_stored_values_the_one_door_refuses(app: Flask, runner
         assert "AN-10" in (group.missing or [])  # counted as unanswered and listed, never scored
 
 
-def test_the_index_is_derived_and_right_after_parallel_submissions(app: Flask, runner: FlaskCliRunner) -> None:
+@pytest.mark.usefixtures("demo")
+def test_the_index_is_derived_and_right_after_parallel_submissions(app: Flask) -> None:
     """Finding 8: five groups of one unit submitted at once never leave the index wrong."""
-    runner.invoke(args=["demo", "seed"])
     with app.app_context():
         response = db.session.scalars(
             select(Response).join(Unit, Unit.id == Response.unit_id)
@@ -245,16 +246,16 @@ def test_the_index_is_derived_and_right_after_parallel_submissions(app: Flask, r
         assert (fresh.index, fresh.band) == (after_submits.index, after_submits.band)
 
 
-def test_a_partial_index_shows_its_coverage(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["demo", "seed"])
+@pytest.mark.usefixtures("demo")
+def test_a_partial_index_shows_its_coverage(app: Flask) -> None:
     with app.app_context():
         views = indexes_for_round(db.session.scalars(select(Round.id)).one())
         partial = [v for v in views.values() if v.index is not None and not v.complete]
         assert partial and all(0 < v.counted_groups < v.applicable_groups for v in partial)
 
 
+@pytest.mark.usefixtures("demo")
 def test_show_prints_scores_bands_and_bottleneck_counts(app: Flask, runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["demo", "seed"])
     table = runner.invoke(args=["scores", "show", "--round", "P06-2024"])
     assert table.exit_code == 0 and "bottlenecks" in table.output.splitlines()[0]
     rows = json.loads(runner.invoke(args=["scores", "show", "--round", "P06-2024", "--format", "json"]).output)
@@ -267,8 +268,8 @@ def test_show_prints_scores_bands_and_bottleneck_counts(app: Flask, runner: Flas
     assert {r["unit"] for r in only} == {unit} and len(only) == 5
 
 
+@pytest.mark.usefixtures("demo")
 def test_show_names_an_unknown_round_or_unit(runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["demo", "seed"])
     assert runner.invoke(args=["scores", "show", "--round", "NOPE"]).exit_code == 1
     result = runner.invoke(args=["scores", "show", "--round", "P06-2024", "--unit", "NOPE"])
     assert result.exit_code == 1 and "unit NOPE" in result.output

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from survey_app import create_app
@@ -37,9 +37,8 @@ def check(response: Any, where: str, static: bool = False) -> None:
 
 
 @pytest.fixture
-def head(app: Flask, runner: FlaskCliRunner) -> FlaskClient:
-    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
-    c = app.test_client()
+def head(demo: Flask) -> FlaskClient:
+    c = demo.test_client()
     assert c.post("/login", data={"username": "stp-head", "password": DEMO_PASSWORD}).status_code == 302
     return c
 

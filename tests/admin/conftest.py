@@ -10,14 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-
-
-@pytest.fixture
-def demo(app: Flask, runner: FlaskCliRunner) -> Flask:
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    return app
+from flask.testing import FlaskClient
 
 
 @pytest.fixture

@@ -10,18 +10,15 @@ from typing import Any
 import openpyxl
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
 from openpyxl.worksheet.worksheet import Worksheet
 
 ROUND = "P06-2024"
 
 
 @pytest.fixture
-def seeded(app: Flask, runner: FlaskCliRunner) -> Flask:
+def seeded(demo: Flask) -> Flask:
     """The demo province (units, users, routing, the open round P06-2024)."""
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    return app
+    return demo
 
 
 def open_book(source: bytes | Path) -> openpyxl.Workbook:

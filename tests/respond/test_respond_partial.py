@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 from survey_app.extensions import db
@@ -26,9 +27,9 @@ def stored(app: Flask) -> dict[str, object]:
         return dict(rows.all())
 
 
-def test_partial_post_keeps_what_it_does_not_mention(app: Flask, runner: FlaskCliRunner,
+@pytest.mark.usefixtures("demo")
+def test_partial_post_keeps_what_it_does_not_mention(app: Flask,
                                                      client: FlaskClient) -> None:
-    runner.invoke(args=["demo", "seed"])
     with app.app_context():
         db.session.execute(delete(Response).where(Response.unit_id == select(Unit.id).filter_by(code="STP")
                                                   .scalar_subquery()))

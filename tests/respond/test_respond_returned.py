@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -24,9 +25,8 @@ def returned_group(app: Flask) -> tuple[str, int]:
         return code, gid
 
 
-def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(
-        app: Flask, runner: FlaskCliRunner, client: FlaskClient) -> None:
-    runner.invoke(args=["demo", "seed"])
+@pytest.mark.usefixtures("demo")
+def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(app: Flask, client: FlaskClient) -> None:
     unit, gid = returned_group(app)
     client.post("/login", data={"username": f"{unit.lower()}-head", "password": DEMO_PASSWORD})
     home = client.get(f"/rounds/P06-2024/units/{unit}").get_data(as_text=True)
@@ -56,12 +56,12 @@ def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(
         assert actions == ["return", "submit"]
 
 
-def test_the_index_counts_only_handed_in_groups(app: Flask, runner: FlaskCliRunner) -> None:
+@pytest.mark.usefixtures("demo")
+def test_the_index_counts_only_handed_in_groups(app: Flask) -> None:
     """Returning every handed-in group empties the unit's index until it resubmits."""
     from survey_app.models import User
     from survey_app.services.scoring import unit_index_view
 
-    runner.invoke(args=["demo", "seed"])
     with app.app_context():
         response = next(r for r in db.session.scalars(select(Response).order_by(Response.id))
                         if unit_index_view(r).index is not None)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from survey_app.extensions import db
@@ -98,10 +98,8 @@ class Review:
 
 
 @pytest.fixture
-def seeded(app: Flask, runner: FlaskCliRunner) -> Flask:
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    return app
+def seeded(demo: Flask) -> Flask:
+    return demo
 
 
 @pytest.fixture
