@@ -50,7 +50,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-test-2024"
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 GROUPS = ("legal", "data")
 #: Questions every department sees in each group, whose comments the clients write.
 QUESTIONS = {"legal": ("PL-01", "PL-03", "PL-04", "PL-06", "PL-07", "PL-09", "PL-10", "PL-10a"),

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from survey_app import create_app
 from survey_app.extensions import db
 
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 PAGES = (
     ("province view", "catinh-coordinator", f"/review/rounds/{ROUND}/province"),
     ("lead dashboard (DIC)", "stttt-reviewer", f"/review/rounds/{ROUND}"),

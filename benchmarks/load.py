@@ -44,7 +44,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SECRET = "benchmark-secret-key-0123456789-abcdef"
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 GROUPS = ("legal", "infrastructure", "data", "security", "resources")
 QUESTION = {"legal": "PL_01", "infrastructure": "HT_01", "data": "DL_01", "security": "AN_01",
             "resources": "NL_01"}

@@ -237,7 +237,7 @@ def demo_snapshot(migrated_app: Flask) -> Snapshot:
 @pytest.fixture
 def demo(app: Flask, demo_snapshot: Snapshot) -> Flask:
     """The app holding the demo province (units, users, routing, the open
-    round P06-2024 and its answers), as ``flask demo seed`` leaves it."""
+    round P06-DIEM-NGHEN and its answers), as ``flask demo seed`` leaves it."""
     restore_snapshot(app, demo_snapshot)
     return app
 

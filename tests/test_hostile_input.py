@@ -18,7 +18,7 @@ from survey_app.services.demo import DEMO_PASSWORD
 
 REFUSED_VI = "Yêu cầu có ký tự không lưu được"
 REFUSED_EN = "The request contains characters that cannot be saved"
-GROUP = "/rounds/P06-2024/units/STP/groups/legal"
+GROUP = "/rounds/P06-DIEM-NGHEN/units/STP/groups/legal"
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_the_message_follows_the_users_language(client: FlaskClient) -> None:
     assert refused(client.post("/login", data={"username": "a\x00", "password": "p"}), REFUSED_EN)
 
 
-@pytest.mark.parametrize("path", ["/rounds/P06%002024/units/STP", "/rounds/P06-2024/units/ST%00P/groups/legal",
+@pytest.mark.parametrize("path", ["/rounds/P06%002024/units/STP", "/rounds/P06-DIEM-NGHEN/units/ST%00P/groups/legal",
                                   "/evidence/1%00"])
 def test_nul_in_the_path(head: FlaskClient, path: str) -> None:
     r = head.get(path)

@@ -74,7 +74,7 @@ def test_recompute_restores_scores_and_keeps_every_bottleneck_id(app: Flask, run
         submitted = ResponseGroup.status == "submitted"
         db.session.execute(update(ResponseGroup).where(submitted).values(score=0.0, band="red"))
         db.session.commit()
-    result = runner.invoke(args=["scores", "recompute", "--round", "P06-2024"])
+    result = runner.invoke(args=["scores", "recompute", "--round", "P06-DIEM-NGHEN"])
     assert result.exit_code == 0 and "Recomputed" in result.output
     with app.app_context():
         after = snapshot()
@@ -150,7 +150,7 @@ def test_lead_agencies_are_rows_from_the_dated_routing(app: Flask, runner: Flask
         db.session.commit()
         ids = {b.id for b in led_by_dic if b.response_group.status in ("submitted", "accepted")}
         dic_id, dost_id = dic.id, dost.id
-    runner.invoke(args=["scores", "recompute", "--round", "P06-2024"])
+    runner.invoke(args=["scores", "recompute", "--round", "P06-DIEM-NGHEN"])
     with app.app_context():
         # Recompute rescoring handed-in groups only: a group the lead returned keeps
         # the register of its last submission (and its leads) until it is resubmitted.
@@ -179,7 +179,7 @@ def test_recompute_reports_stored_values_the_one_door_refuses(app: Flask, runner
         answer.value = ["none", "access_log"]  # "none of these" and an item: contradictory
         db.session.commit()
         response_id = answer.response_id
-    result = runner.invoke(args=["scores", "recompute", "--round", "P06-2024"])
+    result = runner.invoke(args=["scores", "recompute", "--round", "P06-DIEM-NGHEN"])
     assert result.exit_code == 0 and "not valid" in result.output and "AN-10" in result.output
     with app.app_context():
         group = db.session.scalars(select(ResponseGroup).filter_by(response_id=response_id,
@@ -234,7 +234,7 @@ def test_the_index_is_derived_and_right_after_parallel_submissions(app: Flask) -
         assert response is not None
         after_submits = unit_index_view(response)
         assert after_submits.counted_groups == after_submits.applicable_groups == 5
-        recompute_round("P06-2024")
+        recompute_round("P06-DIEM-NGHEN")
         db.session.expire_all()
         response = db.session.get(Response, rid)
         assert response is not None
@@ -256,14 +256,14 @@ def test_a_partial_index_shows_its_coverage(app: Flask) -> None:
 
 @pytest.mark.usefixtures("demo")
 def test_show_prints_scores_bands_and_bottleneck_counts(app: Flask, runner: FlaskCliRunner) -> None:
-    table = runner.invoke(args=["scores", "show", "--round", "P06-2024"])
+    table = runner.invoke(args=["scores", "show", "--round", "P06-DIEM-NGHEN"])
     assert table.exit_code == 0 and "bottlenecks" in table.output.splitlines()[0]
-    rows = json.loads(runner.invoke(args=["scores", "show", "--round", "P06-2024", "--format", "json"]).output)
+    rows = json.loads(runner.invoke(args=["scores", "show", "--round", "P06-DIEM-NGHEN", "--format", "json"]).output)
     submitted = [r for r in rows if r["status"] == "submitted"]
     assert submitted and all(r["band"] in ("red", "yellow", "green") for r in submitted)
     assert all(0 <= r["score"] <= 100 for r in submitted)
     unit = submitted[0]["unit"]
-    only = json.loads(runner.invoke(args=["scores", "show", "--round", "P06-2024", "--unit", unit,
+    only = json.loads(runner.invoke(args=["scores", "show", "--round", "P06-DIEM-NGHEN", "--unit", unit,
                                           "--format", "json"]).output)
     assert {r["unit"] for r in only} == {unit} and len(only) == 5
 
@@ -271,6 +271,6 @@ def test_show_prints_scores_bands_and_bottleneck_counts(app: Flask, runner: Flas
 @pytest.mark.usefixtures("demo")
 def test_show_names_an_unknown_round_or_unit(runner: FlaskCliRunner) -> None:
     assert runner.invoke(args=["scores", "show", "--round", "NOPE"]).exit_code == 1
-    result = runner.invoke(args=["scores", "show", "--round", "P06-2024", "--unit", "NOPE"])
+    result = runner.invoke(args=["scores", "show", "--round", "P06-DIEM-NGHEN", "--unit", "NOPE"])
     assert result.exit_code == 1 and "unit NOPE" in result.output
     assert runner.invoke(args=["scores", "recompute", "--round", "NOPE"]).exit_code == 1

@@ -19,7 +19,7 @@ from survey_app.services.demo import DEMO_PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "survey_app" / "templates"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-VALUES: dict[str, Any] = {"round_code": "P06-2024", "unit_code": "STP", "group_code": "legal",
+VALUES: dict[str, Any] = {"round_code": "P06-DIEM-NGHEN", "unit_code": "STP", "group_code": "legal",
                           "question_code": "PL-01", "code": "en", "version_id": 1, "user_id": 1,
                           "proposal_id": 1, "scope_code": "legal", "action": "accept"}
 
@@ -66,7 +66,7 @@ def test_headers_on_every_route_of_the_url_map(app: Flask, head: FlaskClient) ->
 
 
 def test_downloads_are_not_sniffed_nor_cached(app: Flask, head: FlaskClient) -> None:
-    url = "/rounds/P06-2024/units/STP/groups/legal"
+    url = "/rounds/P06-DIEM-NGHEN/units/STP/groups/legal"
     page = head.get(url).get_data(as_text=True)
     hidden = {}
     for tag in re.findall(r'<input[^>]*type="hidden"[^>]*>', page):

@@ -162,7 +162,7 @@ def test_a_one_time_password_must_be_changed_before_anything_else(app: Flask, us
         db.session.commit()
     r = auth.login("stp-head")
     assert r.status_code == 302
-    for path in ("/", "/account", "/rounds/P06-2024/units/STP"):
+    for path in ("/", "/account", "/rounds/P06-DIEM-NGHEN/units/STP"):
         r = auth._client.get(path)
         assert r.status_code == 302 and r.headers["Location"] == "/account/password", path
     page = auth._client.get("/account/password").get_data(as_text=True)

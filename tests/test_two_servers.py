@@ -36,7 +36,7 @@ pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SECRET = "two-servers-share-this-secret-key-0123456789"
-GROUP = "/rounds/P06-2024/units/STP/groups/legal"
+GROUP = "/rounds/P06-DIEM-NGHEN/units/STP/groups/legal"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -130,7 +130,7 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory, postgres_url: str,
 
         unit_id = db.session.scalar(select(Unit.id).filter_by(code="STP"))
         db.session.execute(delete(Response).where(Response.unit_id == unit_id, Response.round_id.in_(
-            select(Round.id).filter_by(code="P06-2024"))))
+            select(Round.id).filter_by(code="P06-DIEM-NGHEN"))))
         db.session.commit()
         db.engine.dispose()
     ports = free_port(), free_port()

@@ -49,7 +49,8 @@ from .rounds import province_today
 from .scoring import store_scores
 
 DEMO_PASSWORD = "Khao-sat-P06-2024"  # passes the password rules (services/passwords.py)
-ROUND_CODE = "P06-2024"
+#: The demo round: this year's survey, so its code carries no year (its name does).
+ROUND_CODE = "P06-DIEM-NGHEN"
 ROUTING_FROM = date(2024, 4, 22)  # the day of Công văn 1470/UBND-NC
 
 # (code, Vietnamese name, English name, kind)
@@ -198,13 +199,14 @@ def _ensure_round(report: SeedReport, units: dict[str, Unit], today: date) -> Ro
 
     rnd = db.session.scalar(select(Round).filter_by(code=ROUND_CODE))
     if rnd is None:
+        opens_on = today - timedelta(days=14)
         version = db.session.scalars(select(BankVersion).order_by(BankVersion.id.desc())).first()
         assert version is not None  # loaded by seed_demo just before
         rnd = Round(
             code=ROUND_CODE,
-            name_vi="Khảo sát 05 nhóm vấn đề điểm nghẽn Đề án 06 (Công văn số 1470/UBND-NC)",
-            name_en="Survey of the five groups of Project 06 bottlenecks (Official Letter 1470/UBND-NC)",
-            bank_version=version, opens_on=today - timedelta(days=14), due_on=today + timedelta(days=21),
+            name_vi=f"Khảo sát 05 nhóm vấn đề điểm nghẽn Đề án 06 năm {opens_on.year}",
+            name_en=f"Survey of the five groups of Project 06 bottlenecks, {opens_on.year}",
+            bank_version=version, opens_on=opens_on, due_on=today + timedelta(days=21),
         )
         db.session.add(rnd)
         db.session.flush()

@@ -48,7 +48,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(demo: Flask, client: Flas
 def test_the_administrator_sees_the_link_and_every_page(admin: FlaskClient) -> None:
     assert 'href="/admin/"' in admin.get("/").get_data(as_text=True)
     for path in ("/admin/", "/admin/units", "/admin/units/new", "/admin/units/STP", "/admin/users",
-                 "/admin/users/new", "/admin/rounds", "/admin/rounds/new", "/admin/rounds/P06-2024",
+                 "/admin/users/new", "/admin/rounds", "/admin/rounds/new", "/admin/rounds/P06-DIEM-NGHEN",
                  "/admin/routing", "/admin/banks", "/admin/audit", "/admin/audit.xlsx",
-                 "/admin/users/access-review.xlsx", "/admin/rounds/new?from=P06-2024"):
+                 "/admin/users/access-review.xlsx", "/admin/rounds/new?from=P06-DIEM-NGHEN"):
         assert admin.get(path).status_code == 200, path

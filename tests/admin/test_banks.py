@@ -56,7 +56,7 @@ def test_a_corrected_version_becomes_a_new_version_and_the_used_one_never_change
     changed = edit_workbook(data, same_version_other_weight)
     refused = upload(admin, "/admin/banks", changed)
     assert refused.status_code == 422
-    assert "P06-2024" in refused.get_data(as_text=True)  # the round that uses it
+    assert "P06-DIEM-NGHEN" in refused.get_data(as_text=True)  # the round that uses it
     assert version_count(demo) == 1
 
     def new_version(book: object) -> None:
@@ -91,9 +91,9 @@ def test_moving_a_round_to_a_corrected_version_is_logged_and_rescores(demo: Flas
     with demo.app_context():
         new_id = db.session.scalar(select(BankVersion.id).filter_by(version="2024.2"))
         before = dict(db.session.execute(select(ResponseGroup.id, ResponseGroup.scored_fingerprint)).all())
-    page = admin.get("/admin/rounds/P06-2024")
+    page = admin.get("/admin/rounds/P06-DIEM-NGHEN")
     assert "2024.2" in page.get_data(as_text=True)
-    moved = admin.post("/admin/rounds/P06-2024/bank", data={"bank_version": new_id})
+    moved = admin.post("/admin/rounds/P06-DIEM-NGHEN/bank", data={"bank_version": new_id})
     assert moved.status_code == 302
     with demo.app_context():
         rnd = db.session.scalars(select(Round)).one()

@@ -63,7 +63,7 @@ def test_one_message_per_late_unit_in_vietnamese_delivered_once_after_the_server
         late = {lu.unit.code: lu.kind for lu in late_units(rnd)}
     assert {"not_started", "partial", "returned"} <= set(late.values())
 
-    response = admin.post("/admin/rounds/P06-2024/remind",
+    response = admin.post("/admin/rounds/P06-DIEM-NGHEN/remind",
                           data={"kinds": ["not_started", "partial", "returned"]})
     assert response.status_code == 302
     with demo.app_context():
@@ -117,7 +117,7 @@ def test_the_notice_shows_on_the_units_home_page(demo: Flask, admin: FlaskClient
             Membership.unit_id == late.unit.id, Membership.role == Role.EDITOR.value)).first()
         assert editor is not None
         username, unit_name = editor.username, late.unit.name_vi
-    admin.post("/admin/rounds/P06-2024/remind", data={"kinds": [late.kind]})
+    admin.post("/admin/rounds/P06-DIEM-NGHEN/remind", data={"kinds": [late.kind]})
     admin.post("/logout")
     auth.login(username)
     home = client.get("/").get_data(as_text=True)

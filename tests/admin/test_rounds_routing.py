@@ -98,7 +98,7 @@ def test_a_routing_that_leaves_a_scope_without_a_lead_is_refused(demo: Flask, ad
     response = admin.post("/admin/routing", data={"scope": "legal", "lead": "", "valid_from": "2025-03-01"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'id="routing-refused"' in html and "legal" in html and "P06-2024" in html
+    assert 'id="routing-refused"' in html and "legal" in html and "P06-DIEM-NGHEN" in html
     with demo.app_context():
         assert db.session.scalar(select(func.count()).select_from(RoutingRule)) == rules_before
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)

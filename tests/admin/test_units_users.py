@@ -56,8 +56,8 @@ def test_a_merger_keeps_the_old_units_responses_readable_under_the_new_one(demo:
         assert old.successor.code == "SKHCN-2025" and old.active_to.isoformat() == "2025-03-01"
         had_response = db.session.scalar(select(func.count()).select_from(Response).where(Response.unit_id == old.id))
     if had_response:
-        assert "/rounds/P06-2024/units/STTTT" in page
-        assert admin.get("/rounds/P06-2024/units/STTTT").status_code == 200
+        assert "/rounds/P06-DIEM-NGHEN/units/STTTT" in page
+        assert admin.get("/rounds/P06-DIEM-NGHEN/units/STTTT").status_code == 200
 
 
 def test_import_units_from_excel(demo: Flask, admin: FlaskClient) -> None:

@@ -29,7 +29,7 @@ CHROMIUM = os.environ.get("SURVEY_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "Khao-sat-P06-2024"
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 UNIT = "STP"  # Department of Justice; its head is stp-head
 GROUP_URL = f"/rounds/{ROUND}/units/{UNIT}/groups/legal"
 

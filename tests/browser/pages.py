@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from survey_app.services.demo import DEMO_PASSWORD as PASSWORD
 
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 UNIT = "STP"
 GROUP_PATH = f"/rounds/{ROUND}/units/{UNIT}/groups/legal"
 

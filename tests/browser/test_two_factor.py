@@ -73,8 +73,8 @@ def test_no_page_breaks_the_content_security_policy(desk: Page) -> None:
     violations: list[str] = []
     desk.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     log_in(desk, "stp-head")
-    for path in ("/", "/rounds/P06-2024/units/STP", "/rounds/P06-2024/units/STP/groups/legal",
-                 "/rounds/P06-2024/units/STP/results", "/account"):
+    for path in ("/", "/rounds/P06-DIEM-NGHEN/units/STP", "/rounds/P06-DIEM-NGHEN/units/STP/groups/legal",
+                 "/rounds/P06-DIEM-NGHEN/units/STP/results", "/account"):
         desk.goto(path)
         desk.wait_for_load_state("networkidle")
     assert violations == []

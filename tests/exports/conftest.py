@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from openpyxl.worksheet.worksheet import Worksheet
 
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 
 
 @pytest.fixture
 def seeded(demo: Flask) -> Flask:
-    """The demo province (units, users, routing, the open round P06-2024)."""
+    """The demo province (units, users, routing, the open round P06-DIEM-NGHEN)."""
     return demo
 
 

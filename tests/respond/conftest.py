@@ -32,7 +32,7 @@ from survey_app.models import (
 )
 from survey_app.services.demo import DEMO_PASSWORD
 
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 PASSWORD = DEMO_PASSWORD
 
 
@@ -204,7 +204,7 @@ class Survey:
 
 @pytest.fixture
 def seeded(demo: Flask) -> Flask:
-    """The demo province (units, users, routing, the open round P06-2024),
+    """The demo province (units, users, routing, the open round P06-DIEM-NGHEN),
     restored from the session's snapshot rather than seeded again."""
     return demo
 

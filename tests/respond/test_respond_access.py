@@ -52,7 +52,7 @@ def stp(survey: Any) -> dict[str, Any]:
 def requests(app: Flask, stp: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(endpoint, method, url) for every route and method, with STP's values in the URL."""
     values: dict[str, tuple[Any, ...]] = {
-        "round_code": ("P06-2024",),
+        "round_code": ("P06-DIEM-NGHEN",),
         "unit_code": ("STP",),
         "group_code": GROUPS,
         "question_code": ("PL-10a", "PL-07", "HT-07"),

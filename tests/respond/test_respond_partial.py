@@ -11,7 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import Answer, BankQuestion, Response, Unit
 from survey_app.services.demo import DEMO_PASSWORD
 
-URL = "/rounds/P06-2024/units/STP/groups/legal"
+URL = "/rounds/P06-DIEM-NGHEN/units/STP/groups/legal"
 
 
 def version(client: FlaskClient) -> str:

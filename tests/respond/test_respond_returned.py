@@ -29,15 +29,15 @@ def returned_group(app: Flask) -> tuple[str, int]:
 def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(app: Flask, client: FlaskClient) -> None:
     unit, gid = returned_group(app)
     client.post("/login", data={"username": f"{unit.lower()}-head", "password": DEMO_PASSWORD})
-    home = client.get(f"/rounds/P06-2024/units/{unit}").get_data(as_text=True)
+    home = client.get(f"/rounds/P06-DIEM-NGHEN/units/{unit}").get_data(as_text=True)
     first = home.index('class="card group-line')
     assert home.index("returned", first) < home.index("Hạ tầng công nghệ")  # the returned group comes first
     assert "Cơ quan chủ trì trả lại:" in home and "PL-01" in home
 
-    page = client.get(f"/rounds/P06-2024/units/{unit}/groups/legal").get_data(as_text=True)
+    page = client.get(f"/rounds/P06-DIEM-NGHEN/units/{unit}/groups/legal").get_data(as_text=True)
     assert 'id="group-form"' in page  # open for editing again
     version = page.split('name="base_version" type="hidden" value="')[1].split('"')[0]
-    saved = client.post(f"/rounds/P06-2024/units/{unit}/groups/legal",
+    saved = client.post(f"/rounds/P06-DIEM-NGHEN/units/{unit}/groups/legal",
                         data={"base_version": version, "q_PL_10a-answer": "Đã bổ sung theo yêu cầu"})
     assert saved.status_code == 302
     with app.app_context():
@@ -45,7 +45,7 @@ def test_returned_group_is_on_top_with_its_reason_and_can_be_resubmitted(app: Fl
 
     version = client.get(saved.headers["Location"]).get_data(as_text=True).split(
         'name="base_version" type="hidden" value="')[1].split('"')[0]
-    submitted = client.post(f"/rounds/P06-2024/units/{unit}/groups/legal",
+    submitted = client.post(f"/rounds/P06-DIEM-NGHEN/units/{unit}/groups/legal",
                             data={"base_version": version, "action": "submit", "confirm": "yes"})
     assert submitted.status_code == 302, submitted.get_data(as_text=True)[:500]
     with app.app_context():

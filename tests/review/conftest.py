@@ -19,7 +19,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEvent, Response, ResponseGroup, Round, Unit, User
 from survey_app.models.review import ScopeReview
 
-ROUND = "P06-2024"
+ROUND = "P06-DIEM-NGHEN"
 from survey_app.services.demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 
 

@@ -61,7 +61,7 @@ def target(review: Any) -> str:
 def requests(app: Flask, unit: str, proposal_id: int) -> Iterator[tuple[str, str, str, str | None]]:
     """(endpoint, method, url, scope) for every route and method, naming ``unit``."""
     values: dict[str, tuple[Any, ...]] = {
-        "round_code": ("P06-2024",), "unit_code": (unit,), "group_code": ("legal", "resources"),
+        "round_code": ("P06-DIEM-NGHEN",), "unit_code": (unit,), "group_code": ("legal", "resources"),
         "question_code": ("NL-01",), "file_id": (1,), "code": ("vi",), "scope_code": SCOPES,
         "action": ("accept", "return", "comment", "appraise"), "proposal_id": (proposal_id,),
         "version_id": (1,), "user_id": (1,),  # administration: refused to all but administrators

@@ -10,9 +10,9 @@ from survey_app.extensions import db
 from survey_app.models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
 
 PAGES = {
-    "stttt-reviewer": ["/review/rounds/P06-2024", "/review/rounds/P06-2024/scopes/data/bottlenecks",
-                       "/review/rounds/P06-2024/scopes/data/bottlenecks?question=DL-01"],
-    "catinh-coordinator": ["/review/rounds/P06-2024/province", "/review/rounds/P06-2024?status=submitted"],
+    "stttt-reviewer": ["/review/rounds/P06-DIEM-NGHEN", "/review/rounds/P06-DIEM-NGHEN/scopes/data/bottlenecks",
+                       "/review/rounds/P06-DIEM-NGHEN/scopes/data/bottlenecks?question=DL-01"],
+    "catinh-coordinator": ["/review/rounds/P06-DIEM-NGHEN/province", "/review/rounds/P06-DIEM-NGHEN?status=submitted"],
 }
 
 
