@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
@@ -89,3 +93,23 @@ def test_demo_logins_work(client: FlaskClient, runner: FlaskCliRunner) -> None:
     home = client.get("/").get_data(as_text=True)
     assert "Sở Tư pháp" in home and "Thủ trưởng đơn vị" in home
     assert "Khảo sát 05 nhóm vấn đề điểm nghẽn Đề án 06" in home and "Pháp lý" in home
+
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 30), date(2031, 1, 5)])
+def test_the_demo_round_is_coherent_in_any_year(app: Flask, today: date) -> None:
+    """Finding 17 of issue 8: a round about 2024 fell due in 2026. The demo round's
+    code names no year, its name names the year it opens, and every date of its
+    history lies between its opening and today."""
+    from survey_app.models import GroupEvent
+    from survey_app.services.demo import seed_demo
+
+    with app.app_context():
+        seed_demo(today=today)
+        rnd = db.session.scalars(select(Round)).one()
+        assert not re.search(r"(19|20)\d\d", rnd.code)
+        assert str(rnd.opens_on.year) in rnd.name_vi and str(rnd.opens_on.year) in rnd.name_en
+        assert rnd.opens_on <= today <= rnd.due_on
+        moments = [e.at.date() for e in db.session.scalars(select(GroupEvent))]
+        assert moments and all(rnd.opens_on <= day <= today for day in moments)
+        db.session.remove()

@@ -15,10 +15,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
@@ -141,7 +141,27 @@ def seed_demo(extra_units: int = 0, seed: int = 2024, today: date | None = None)
     _return_one_group(rnd)
     db.session.commit()
     seed_review(today)  # the lead agencies' review so far (services/demo_review.py)
+    _date_history(rnd, today)
     return report
+
+
+def _date_history(rnd: Round, today: date) -> None:
+    """Seeded for another day than the real one (a backup test, a demo of a past
+    round), the history keeps to the demo's calendar: what the services stamped
+    with the clock's time moves to the working day after the group was handed
+    in, between the round's opening and ``today``."""
+    start = datetime.combine(rnd.opens_on, time(0), UTC)
+    end = datetime.combine(today + timedelta(days=1), time(0), UTC)
+    outside = db.session.scalars(
+        select(GroupEvent).join(ResponseGroup, ResponseGroup.id == GroupEvent.response_group_id)
+        .join(Response, Response.id == ResponseGroup.response_id)
+        .where(Response.round_id == rnd.id, or_(GroupEvent.at >= end, GroupEvent.at < start))
+    ).all()
+    for event in outside:
+        handed = event.response_group.submitted_at
+        day = min(handed.date() + timedelta(days=1), today) if handed is not None else today
+        event.at = datetime.combine(day, time(10, 30), UTC)
+    db.session.commit()
 
 
 def _ensure_units(report: SeedReport, extra: int) -> dict[str, Unit]:
