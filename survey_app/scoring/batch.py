@@ -10,6 +10,7 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from fractions import Fraction
 
 import numpy as np
@@ -17,16 +18,25 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey_app.questionnaires.answers import Refusal
-from survey_app.questionnaires.schema import Bank, Question, QuestionType
+from survey_app.questionnaires.schema import Bank, Question
 
 from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, near_half
-from .bottlenecks import Leads, default_leads, lead_agencies, row_codes, severity_threshold
+from .bottlenecks import (
+    Leads,
+    critical_failed,
+    default_leads,
+    flag_kinds,
+    is_gap,
+    lead_agencies,
+    value_items,
+)
 from .conditions import condition_test
 from .frames import KIND_CATEGORIES, Cat, Layout, RoundScores, band_categorical, categorical, tile_units
 from .index import applicable_groups, index_value, shown_score
-from .results import KIND_ORDER, BottleneckKind
+from .results import KIND_RANK
 from .scorers import (
     Status,
+    exact_read_scorer,
     exact_score,
     fail_threshold,
     is_scored,
@@ -44,7 +54,6 @@ _STATUS_CODE: dict[object, int] = {
     Status.NOT_SCORED: _NOT_SCORED,
     Status.INVALID: _INVALID,
 }
-_KIND_RANK = {k: i for i, k in enumerate(KIND_ORDER)}
 
 
 def _matrix(frame: pd.DataFrame, column: str, u: npt.NDArray[np.intp], q: npt.NDArray[np.intp],
@@ -134,10 +143,8 @@ def score_round(
             if zero_when_unanswered(q):
                 s[unans] = 0.0
             score[j] = s
-            with np.errstate(invalid="ignore"):
-                gap[j] = has & (raw < fail_threshold(q, gap_threshold))
-            if q.critical:
-                failed[j] = gap[j] | unans
+            gap[j] = _gaps(q, has, raw, parsed[j], gap_threshold)
+            failed[j] = critical_failed(q, gap[j], unans)
 
     cuts = BandCuts(bank.scoring.bands)
     exact_of = _ExactScores(lay, values, score)
@@ -197,6 +204,43 @@ def score_round(
     })
     register = _register(bank, lay, leads, parsed, comments, visible, answered, gap, failed, unit_cat)
     return RoundScores(q_frame, s_frame, g_frame, u_frame, register)
+
+
+#: How far (on the 0–1 scale) a float score may be from its threshold before
+#: :func:`~.bottlenecks.is_gap` decides on the exact score instead. A score is
+#: a few float operations away from its exact value, far closer than this.
+NEAR_THRESHOLD = 1e-9
+
+
+def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold: float) -> Bools:
+    """:func:`~.bottlenecks.is_gap` over a column of units: the float comparison
+    where it is clear, the exact rule on the exact score near the threshold.
+
+    ``parsed`` holds the values as the one door read them. Units near the
+    threshold often share a value (a level worth exactly the threshold), so
+    each distinct value is decided once.
+    """
+    threshold = fail_threshold(q, gap_threshold)
+    with np.errstate(invalid="ignore"):
+        out: Bools = has & (raw < threshold)
+        near = np.flatnonzero(has & (np.abs(raw - threshold) <= NEAR_THRESHOLD))
+    if len(near) == 0:
+        return out
+    score = exact_read_scorer(q)
+    decided: dict[object, bool] = {}
+    for i in near.tolist():
+        got = parsed[i]
+        try:
+            out[i] = decided[got]
+            continue
+        except (KeyError, TypeError):  # not seen yet, or unhashable (table rows)
+            pass
+        s = score(got)
+        gap = isinstance(s, Fraction) and is_gap(q, s, gap_threshold)
+        out[i] = gap
+        with suppress(TypeError):
+            decided[got] = gap
+    return out
 
 
 def _has_text(comments: npt.NDArray[np.object_] | None, n: int) -> Bools:
@@ -272,7 +316,9 @@ def _index(bank: Bank, shown: F64) -> F64:
 def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
               comments: npt.NDArray[np.object_] | None, visible: Bools, answered: Bools, gap: Bools,
               failed: Bools, unit_cat: Cat) -> pd.DataFrame:
-    """The bottleneck register of every unit (see :mod:`.bottlenecks` for the rules).
+    """The bottleneck register of every unit, by the rules of :mod:`.bottlenecks`:
+    :func:`~.bottlenecks.flag_kinds` on whole columns of flags, and
+    :func:`~.bottlenecks.value_items` on each visible unit's value.
 
     ``parsed`` holds, per question and unit, the value as the one door read it
     (None: no answer; a refusal raises nothing but a critical failure).
@@ -280,75 +326,58 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
     units: list[npt.NDArray[np.intp]] = []
     qs: list[npt.NDArray[np.intp]] = []
     kinds: list[npt.NDArray[np.intp]] = []
-    subs: list[npt.NDArray[np.intp]] = []
-    sevs: list[npt.NDArray[np.float64]] = []
-    keys: list[npt.NDArray[np.object_]] = []
-    rows: list[npt.NDArray[np.object_]] = []
+    for j in range(len(lay.questions)):  # the flag-dependent kinds, vectorised
+        for flag_kind, raised in flag_kinds(failed[j], gap[j]):
+            who = np.flatnonzero(raised)
+            units.append(who)
+            qs.append(np.full(len(who), j, dtype=np.intp))
+            kinds.append(np.full(len(who), KIND_RANK[flag_kind], dtype=np.intp))
+    n_flags = sum(len(w) for w in units)
 
-    def add(j: int, kind: BottleneckKind, who: npt.ArrayLike, key: str | list[str] = "",
-            row: list[object] | None = None, sub: npt.ArrayLike = 0, sev: npt.ArrayLike = np.nan) -> None:
-        at = np.asarray(who, dtype=np.intp)
-        m = len(at)
-        units.append(at)
-        qs.append(np.full(m, j, dtype=np.intp))
-        kinds.append(np.full(m, _KIND_RANK[kind], dtype=np.intp))
-        subs.append(np.broadcast_to(np.asarray(sub, dtype=np.intp), (m,)))
-        sevs.append(np.broadcast_to(np.asarray(sev, dtype=np.float64), (m,)))
-        k = np.empty(m, dtype=object)
-        k[:] = key
-        keys.append(k)
-        r = np.empty(m, dtype=object)
-        if row is not None:
-            r[:] = row
-        rows.append(r)
-
+    # the value-dependent kinds, one visible value at a time
+    v_unit: list[int] = []
+    v_q: list[int] = []
+    v_kind: list[int] = []
+    v_order: list[int] = []
+    v_sev: list[float] = []
+    v_key: list[str] = []
+    v_row: list[object] = []
+    bank_severity = bank.scoring.severity_threshold
+    nan = float("nan")
     for j, q in enumerate(lay.questions):
-        read = parsed[j].__getitem__  # the values as the one door read them, by unit
-        if q.critical:
-            add(j, BottleneckKind.CRITICAL_FAILED, np.flatnonzero(failed[j]))
-        if q.type is QuestionType.SEVERITY:
-            who = np.flatnonzero(visible[j])
-            got = [read(i) for i in who.tolist()]
-            sev = np.array([g if isinstance(g, int) else 0 for g in got], dtype=np.float64)
-            hit = sev >= severity_threshold(q, bank.scoring.severity_threshold)
-            add(j, BottleneckKind.SEVERITY, who[hit], sev=sev[hit])
-        if q.type is QuestionType.TABLE and q.bottleneck_rows:
-            who_rows: list[int] = []
-            row_no: list[int] = []
-            cells: list[object] = []
-            for i in np.flatnonzero(visible[j]).tolist():
-                table = read(i)
-                if isinstance(table, list):
-                    for r, table_row in enumerate(table):
-                        who_rows.append(i)
-                        row_no.append(r)
-                        cells.append(row_codes(q, table_row))
-            add(j, BottleneckKind.TABLE_ROW, who_rows, key=[str(r) for r in row_no], row=cells, sub=row_no)
-        add(j, BottleneckKind.GAP, np.flatnonzero(gap[j] & ~failed[j]))
-        flagged = [(k, o) for k, o in enumerate(q.options) if o.bottleneck]
-        if flagged:
-            who_opt: list[int] = []
-            opt_no: list[int] = []
-            codes: list[str] = []
-            for i in np.flatnonzero(visible[j]).tolist():
-                chosen = read(i)
-                if chosen is None or isinstance(chosen, Refusal):
-                    continue
-                picked = chosen if isinstance(chosen, tuple) else (chosen,)
-                for k, o in flagged:
-                    if o.code in picked:
-                        who_opt.append(i)
-                        opt_no.append(k)
-                        codes.append(o.code)
-            add(j, BottleneckKind.OPTION, who_opt, key=codes, sub=opt_no)
+        items = value_items(q, bank_severity)
+        if items is None:
+            continue
+        column = parsed[j]
+        for i in np.flatnonzero(visible[j]).tolist():
+            for it in items(column[i]):
+                v_unit.append(i)
+                v_q.append(j)
+                v_kind.append(KIND_RANK[it.kind])
+                v_order.append(it.order)
+                v_sev.append(nan if it.severity is None else it.severity)
+                v_key.append(it.item_key)
+                v_row.append(it.row)
+    units.append(np.array(v_unit, dtype=np.intp))
+    qs.append(np.array(v_q, dtype=np.intp))
+    kinds.append(np.array(v_kind, dtype=np.intp))
 
     unit = np.concatenate(units)
     qj = np.concatenate(qs)
     kind = np.concatenate(kinds)
-    order = np.lexsort((np.concatenate(subs), kind, qj, unit))
+    m = len(unit)
+    sub = np.zeros(m, dtype=np.intp)
+    sub[n_flags:] = v_order
+    sev_all = np.full(m, np.nan)
+    sev_all[n_flags:] = v_sev
+    key_all = np.full(m, "", dtype=object)
+    key_all[n_flags:] = v_key
+    row_all = np.full(m, None, dtype=object)
+    row_all[n_flags:] = _objects(v_row)
+    order = np.lexsort((sub, kind, qj, unit))
     unit, qj, kind = unit[order], qj[order], kind[order]
-    sev = np.concatenate(sevs)[order]
-    comment = np.full(len(unit), "", dtype=object)
+    sev = sev_all[order]
+    comment = np.full(m, "", dtype=object)
     if comments is not None:
         raw = comments[qj, unit]
         comment[:] = [c if isinstance(c, str) else "" for c in raw]
@@ -364,7 +393,14 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
         "kind": categorical(kind, KIND_CATEGORIES),
         "severity": pd.arrays.IntegerArray(np.where(no_sev, 0, sev).astype(np.int64), no_sev),
         "comment": comment,
-        "item_key": np.concatenate(keys)[order],
-        "row": np.concatenate(rows)[order],
+        "item_key": key_all[order],
+        "row": row_all[order],
         "lead_agencies": q_leads[qj],
     })
+
+
+def _objects(items: list[object]) -> npt.NDArray[np.object_]:
+    """``items`` as a 1-d object array (numpy would unpack tuples of tuples)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items if items else []
+    return out

@@ -251,6 +251,18 @@ def score_answer(q: Question, value: object) -> Outcome:
     return SCORERS[q.type](q, value)
 
 
+def exact_read_scorer(q: Question) -> Callable[[object], Fraction | Status]:
+    """:func:`exact_score` of a value already read by the one door (neither None
+    nor a refusal), with the question's parameters read once."""
+    rule = _FACTORIES[q.type](q, exact)
+
+    def score(got: object) -> Fraction | Status:
+        out = rule(got)
+        return out if isinstance(out, Status) else exact(out)
+
+    return score
+
+
 def exact_score(q: Question, value: object) -> Fraction | Status:
     """The exact score of ``value`` as an answer to ``q``."""
     out = value_scorer(q, exact_numbers=True)(value)
