@@ -20,7 +20,7 @@ import pandas as pd
 from survey_app.questionnaires.answers import Refusal
 from survey_app.questionnaires.schema import Bank, Question
 
-from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, near_half
+from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, round_floats
 from .bottlenecks import (
     Leads,
     critical_failed,
@@ -30,7 +30,7 @@ from .bottlenecks import (
     lead_agencies,
     value_items,
 )
-from .conditions import condition_test
+from .conditions import applies_to_kind, condition_source, condition_test
 from .frames import KIND_CATEGORIES, Cat, Layout, RoundScores, band_categorical, categorical, tile_units
 from .index import applicable_groups, index_value, shown_score
 from .results import KIND_RANK
@@ -101,6 +101,8 @@ def score_round(
     values = _matrix(sub, "value", u, qi, (nq, n))
     comments = _matrix(sub, "comment", u, qi, (nq, n)) if "comment" in sub.columns else None
 
+    distinct_kinds, kind_of = np.unique(kinds, return_inverse=True)
+    kind_names: list[str] = distinct_kinds.tolist()
     gap_threshold = bank.scoring.gap_threshold
     visible = np.zeros((nq, n), dtype=bool)
     answered = np.zeros((nq, n), dtype=bool)
@@ -112,11 +114,11 @@ def score_round(
     missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
     parsed: list[list[object]] = [[] for _ in lay.questions]
     for j, q in enumerate(lay.questions):
-        vis = np.isin(kinds, list(q.applies_to)) if q.applies_to else np.ones(n, dtype=bool)
+        vis = np.array([applies_to_kind(q, k) for k in kind_names], dtype=bool)[kind_of]
         cond = q.condition
         if cond is not None:
-            k = lay.q_index.get(cond.question, nq)
-            if k >= j:  # unknown or later question: never met
+            k = condition_source(cond, lay.q_index, j)
+            if k is None:
                 vis[:] = False
             else:
                 test = condition_test(cond, lay.questions[k])
@@ -285,8 +287,8 @@ def _weighted(questions: list[Question], score: F64, failed: Bools, owner: npt.N
         any_failed[o] |= failed[j]
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(den > 0, 100.0 * num / den, np.nan)
-    shown = np.floor(value * 10.0**SCORE_PLACES + 0.5) / 10.0**SCORE_PLACES
-    for o, unit in zip(*np.nonzero(near_half(value, SCORE_PLACES)), strict=True):
+    shown, near = round_floats(value, SCORE_PLACES)
+    for o, unit in zip(*np.nonzero(near), strict=True):
         js = [j for j in range(len(questions)) if owner[j] == o]
         exact_shown = shown_score(exact_of.pairs(js, int(unit)))
         shown[o, unit] = np.nan if exact_shown is None else float(exact_shown)
@@ -305,9 +307,9 @@ def _index(bank: Bank, shown: F64) -> F64:
     den = np.where(has, weights, 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(den > 0, num / den / 100.0, np.nan)
-    index = np.floor(value * 10.0**INDEX_PLACES + 0.5) / 10.0**INDEX_PLACES
+    index, near = round_floats(value, INDEX_PLACES)
     codes = [g.code for g in bank.groups]
-    for i in np.flatnonzero(near_half(value, INDEX_PLACES)).tolist():
+    for i in np.flatnonzero(near).tolist():
         exact_value = index_value(bank, {c: float(shown[gi, i]) for gi, c in enumerate(codes) if has[gi, i]})
         index[i] = np.nan if exact_value is None else float(exact_value)
     return index
