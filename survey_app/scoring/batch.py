@@ -39,6 +39,7 @@ from .scorers import (
     exact_read_scorer,
     exact_score,
     fail_threshold,
+    is_missing,
     is_scored,
     value_scorer_parts,
     zero_when_unanswered,
@@ -132,12 +133,10 @@ def score_round(
         answered[j] = ans
         not_applicable = vis & (status == _NOT_APPLICABLE)
         applicable[j] = vis & ~not_applicable
-        lacking = bad.copy()
-        if q.required:
-            lacking |= vis & ~ans
-        if not_applicable.any():
-            lacking |= not_applicable & ~_has_text(comments[j] if comments is not None else None, n)
-        missing[lay.q_group[j]] += lacking
+        unjustified = not_applicable.copy()
+        if unjustified.any():
+            unjustified &= ~_has_text(comments[j] if comments is not None else None, n)
+        missing[lay.q_group[j]] += is_missing(q, vis & ~ans, bad, unjustified)
         if is_scored(q):
             has = vis & (status == _SCORED)
             unans = vis & ((status == _UNANSWERED) | bad)

@@ -26,22 +26,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import NamedTuple, TypeVar
-
-import numpy as np
-import numpy.typing as npt
+from typing import NamedTuple
 
 from survey_app.questionnaires.answers import Refusal, value_reader
 from survey_app.questionnaires.schema import Bank, Question, QuestionType
 
 from .bands import exact
 from .results import KIND_RANK, Bottleneck, BottleneckKind
-from .scorers import fail_threshold
+from .scorers import Flags, fail_threshold
 
 Leads = Mapping[str, tuple[str, ...]]
 Row = tuple[tuple[str, object], ...]
-#: One unit's flag (``bool``) or a column of units' flags: the flag rules take either.
-Flags = TypeVar("Flags", bool, npt.NDArray[np.bool_])
 
 
 def default_leads(bank: Bank) -> dict[str, tuple[str, ...]]:

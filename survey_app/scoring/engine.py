@@ -23,7 +23,7 @@ from .bottlenecks import Leads, critical_failed, default_leads, is_gap, lead_age
 from .conditions import bank_visibility
 from .index import index_value, index_view, shown_score
 from .results import Bottleneck, GroupResult, QuestionResult, SectionResult, UnitResult
-from .scorers import Status, exact_score, is_scored, zero_when_unanswered
+from .scorers import Status, exact_score, is_missing, is_scored, zero_when_unanswered
 
 
 def evaluate_question(q: Question, visible: bool, value: object, gap_threshold: float,
@@ -75,7 +75,7 @@ def _score_group(
         results[q.code] = r
         if not visible[q.code]:
             continue
-        if (not r.answered and q.required) or r.invalid or r.unjustified:
+        if is_missing(q, not r.answered, r.invalid, r.unjustified):
             missing.append(q.code)
         register.extend(
             question_bottlenecks(
