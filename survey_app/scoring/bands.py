@@ -139,6 +139,14 @@ def near_half(values: npt.NDArray[np.float64], places: int) -> npt.NDArray[np.bo
         return np.asarray(np.abs(scaled - np.floor(scaled) - 0.5) < NEAR_HALF, dtype=bool)
 
 
+def round_floats(values: npt.NDArray[np.float64], places: int) -> tuple[npt.NDArray[np.float64],
+                                                                      npt.NDArray[np.bool_]]:
+    """Floats rounded half up to ``places`` decimals (NaN stays NaN), and where
+    that is not safe (:func:`near_half`): the caller puts the exact result there."""
+    scale = 10.0**places
+    return np.floor(values * scale + 0.5) / scale, near_half(values, places)
+
+
 def round_array(values: npt.ArrayLike, places: int = SCORE_PLACES) -> npt.NDArray[np.float64]:
     """:func:`round_score` over an array of floats, as floats (NaN stays NaN).
 
@@ -146,8 +154,7 @@ def round_array(values: npt.ArrayLike, places: int = SCORE_PLACES) -> npt.NDArra
     itself, so the result always matches it.
     """
     x = np.asarray(values, dtype=np.float64)
-    scale = 10.0**places
-    out = np.floor(x * scale + 0.5) / scale
-    for i in np.flatnonzero(near_half(x, places)).tolist():
+    out, near = round_floats(x, places)
+    for i in np.flatnonzero(near).tolist():
         out.flat[i] = float(round_score(float(x.flat[i]), places))
     return out

@@ -10,6 +10,7 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from fractions import Fraction
 
 import numpy as np
@@ -17,18 +18,28 @@ import numpy.typing as npt
 import pandas as pd
 
 from survey_app.questionnaires.answers import Refusal
-from survey_app.questionnaires.schema import Bank, Question, QuestionType
+from survey_app.questionnaires.schema import Bank, Question
 
-from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, near_half
-from .bottlenecks import Leads, default_leads, lead_agencies, row_codes, severity_threshold
-from .conditions import condition_test
+from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, round_floats
+from .bottlenecks import (
+    Leads,
+    critical_failed,
+    default_leads,
+    flag_kinds,
+    is_gap,
+    lead_agencies,
+    value_items,
+)
+from .conditions import applies_to_kind, condition_source, condition_test
 from .frames import KIND_CATEGORIES, Cat, Layout, RoundScores, band_categorical, categorical, tile_units
 from .index import applicable_groups, index_value, shown_score
-from .results import KIND_ORDER, BottleneckKind
+from .results import KIND_RANK
 from .scorers import (
     Status,
+    exact_read_scorer,
     exact_score,
     fail_threshold,
+    is_missing,
     is_scored,
     value_scorer_parts,
     zero_when_unanswered,
@@ -44,7 +55,6 @@ _STATUS_CODE: dict[object, int] = {
     Status.NOT_SCORED: _NOT_SCORED,
     Status.INVALID: _INVALID,
 }
-_KIND_RANK = {k: i for i, k in enumerate(KIND_ORDER)}
 
 
 def _matrix(frame: pd.DataFrame, column: str, u: npt.NDArray[np.intp], q: npt.NDArray[np.intp],
@@ -92,6 +102,8 @@ def score_round(
     values = _matrix(sub, "value", u, qi, (nq, n))
     comments = _matrix(sub, "comment", u, qi, (nq, n)) if "comment" in sub.columns else None
 
+    distinct_kinds, kind_of = np.unique(kinds, return_inverse=True)
+    kind_names: list[str] = distinct_kinds.tolist()
     gap_threshold = bank.scoring.gap_threshold
     visible = np.zeros((nq, n), dtype=bool)
     answered = np.zeros((nq, n), dtype=bool)
@@ -103,11 +115,11 @@ def score_round(
     missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
     parsed: list[list[object]] = [[] for _ in lay.questions]
     for j, q in enumerate(lay.questions):
-        vis = np.isin(kinds, list(q.applies_to)) if q.applies_to else np.ones(n, dtype=bool)
+        vis = np.array([applies_to_kind(q, k) for k in kind_names], dtype=bool)[kind_of]
         cond = q.condition
         if cond is not None:
-            k = lay.q_index.get(cond.question, nq)
-            if k >= j:  # unknown or later question: never met
+            k = condition_source(cond, lay.q_index, j)
+            if k is None:
                 vis[:] = False
             else:
                 test = condition_test(cond, lay.questions[k])
@@ -121,12 +133,10 @@ def score_round(
         answered[j] = ans
         not_applicable = vis & (status == _NOT_APPLICABLE)
         applicable[j] = vis & ~not_applicable
-        lacking = bad.copy()
-        if q.required:
-            lacking |= vis & ~ans
-        if not_applicable.any():
-            lacking |= not_applicable & ~_has_text(comments[j] if comments is not None else None, n)
-        missing[lay.q_group[j]] += lacking
+        unjustified = not_applicable.copy()
+        if unjustified.any():
+            unjustified &= ~_has_text(comments[j] if comments is not None else None, n)
+        missing[lay.q_group[j]] += is_missing(q, vis & ~ans, bad, unjustified)
         if is_scored(q):
             has = vis & (status == _SCORED)
             unans = vis & ((status == _UNANSWERED) | bad)
@@ -134,10 +144,8 @@ def score_round(
             if zero_when_unanswered(q):
                 s[unans] = 0.0
             score[j] = s
-            with np.errstate(invalid="ignore"):
-                gap[j] = has & (raw < fail_threshold(q, gap_threshold))
-            if q.critical:
-                failed[j] = gap[j] | unans
+            gap[j] = _gaps(q, has, raw, parsed[j], gap_threshold)
+            failed[j] = critical_failed(q, gap[j], unans)
 
     cuts = BandCuts(bank.scoring.bands)
     exact_of = _ExactScores(lay, values, score)
@@ -199,6 +207,43 @@ def score_round(
     return RoundScores(q_frame, s_frame, g_frame, u_frame, register)
 
 
+#: How far (on the 0–1 scale) a float score may be from its threshold before
+#: :func:`~.bottlenecks.is_gap` decides on the exact score instead. A score is
+#: a few float operations away from its exact value, far closer than this.
+NEAR_THRESHOLD = 1e-9
+
+
+def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold: float) -> Bools:
+    """:func:`~.bottlenecks.is_gap` over a column of units: the float comparison
+    where it is clear, the exact rule on the exact score near the threshold.
+
+    ``parsed`` holds the values as the one door read them. Units near the
+    threshold often share a value (a level worth exactly the threshold), so
+    each distinct value is decided once.
+    """
+    threshold = fail_threshold(q, gap_threshold)
+    with np.errstate(invalid="ignore"):
+        out: Bools = has & (raw < threshold)
+        near = np.flatnonzero(has & (np.abs(raw - threshold) <= NEAR_THRESHOLD))
+    if len(near) == 0:
+        return out
+    score = exact_read_scorer(q)
+    decided: dict[object, bool] = {}
+    for i in near.tolist():
+        got = parsed[i]
+        try:
+            out[i] = decided[got]
+            continue
+        except (KeyError, TypeError):  # not seen yet, or unhashable (table rows)
+            pass
+        s = score(got)
+        gap = isinstance(s, Fraction) and is_gap(q, s, gap_threshold)
+        out[i] = gap
+        with suppress(TypeError):
+            decided[got] = gap
+    return out
+
+
 def _has_text(comments: npt.NDArray[np.object_] | None, n: int) -> Bools:
     if comments is None:
         return np.zeros(n, dtype=bool)
@@ -241,8 +286,8 @@ def _weighted(questions: list[Question], score: F64, failed: Bools, owner: npt.N
         any_failed[o] |= failed[j]
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(den > 0, 100.0 * num / den, np.nan)
-    shown = np.floor(value * 10.0**SCORE_PLACES + 0.5) / 10.0**SCORE_PLACES
-    for o, unit in zip(*np.nonzero(near_half(value, SCORE_PLACES)), strict=True):
+    shown, near = round_floats(value, SCORE_PLACES)
+    for o, unit in zip(*np.nonzero(near), strict=True):
         js = [j for j in range(len(questions)) if owner[j] == o]
         exact_shown = shown_score(exact_of.pairs(js, int(unit)))
         shown[o, unit] = np.nan if exact_shown is None else float(exact_shown)
@@ -261,9 +306,9 @@ def _index(bank: Bank, shown: F64) -> F64:
     den = np.where(has, weights, 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(den > 0, num / den / 100.0, np.nan)
-    index = np.floor(value * 10.0**INDEX_PLACES + 0.5) / 10.0**INDEX_PLACES
+    index, near = round_floats(value, INDEX_PLACES)
     codes = [g.code for g in bank.groups]
-    for i in np.flatnonzero(near_half(value, INDEX_PLACES)).tolist():
+    for i in np.flatnonzero(near).tolist():
         exact_value = index_value(bank, {c: float(shown[gi, i]) for gi, c in enumerate(codes) if has[gi, i]})
         index[i] = np.nan if exact_value is None else float(exact_value)
     return index
@@ -272,7 +317,9 @@ def _index(bank: Bank, shown: F64) -> F64:
 def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
               comments: npt.NDArray[np.object_] | None, visible: Bools, answered: Bools, gap: Bools,
               failed: Bools, unit_cat: Cat) -> pd.DataFrame:
-    """The bottleneck register of every unit (see :mod:`.bottlenecks` for the rules).
+    """The bottleneck register of every unit, by the rules of :mod:`.bottlenecks`:
+    :func:`~.bottlenecks.flag_kinds` on whole columns of flags, and
+    :func:`~.bottlenecks.value_items` on each visible unit's value.
 
     ``parsed`` holds, per question and unit, the value as the one door read it
     (None: no answer; a refusal raises nothing but a critical failure).
@@ -280,75 +327,58 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
     units: list[npt.NDArray[np.intp]] = []
     qs: list[npt.NDArray[np.intp]] = []
     kinds: list[npt.NDArray[np.intp]] = []
-    subs: list[npt.NDArray[np.intp]] = []
-    sevs: list[npt.NDArray[np.float64]] = []
-    keys: list[npt.NDArray[np.object_]] = []
-    rows: list[npt.NDArray[np.object_]] = []
+    for j in range(len(lay.questions)):  # the flag-dependent kinds, vectorised
+        for flag_kind, raised in flag_kinds(failed[j], gap[j]):
+            who = np.flatnonzero(raised)
+            units.append(who)
+            qs.append(np.full(len(who), j, dtype=np.intp))
+            kinds.append(np.full(len(who), KIND_RANK[flag_kind], dtype=np.intp))
+    n_flags = sum(len(w) for w in units)
 
-    def add(j: int, kind: BottleneckKind, who: npt.ArrayLike, key: str | list[str] = "",
-            row: list[object] | None = None, sub: npt.ArrayLike = 0, sev: npt.ArrayLike = np.nan) -> None:
-        at = np.asarray(who, dtype=np.intp)
-        m = len(at)
-        units.append(at)
-        qs.append(np.full(m, j, dtype=np.intp))
-        kinds.append(np.full(m, _KIND_RANK[kind], dtype=np.intp))
-        subs.append(np.broadcast_to(np.asarray(sub, dtype=np.intp), (m,)))
-        sevs.append(np.broadcast_to(np.asarray(sev, dtype=np.float64), (m,)))
-        k = np.empty(m, dtype=object)
-        k[:] = key
-        keys.append(k)
-        r = np.empty(m, dtype=object)
-        if row is not None:
-            r[:] = row
-        rows.append(r)
-
+    # the value-dependent kinds, one visible value at a time
+    v_unit: list[int] = []
+    v_q: list[int] = []
+    v_kind: list[int] = []
+    v_order: list[int] = []
+    v_sev: list[float] = []
+    v_key: list[str] = []
+    v_row: list[object] = []
+    bank_severity = bank.scoring.severity_threshold
+    nan = float("nan")
     for j, q in enumerate(lay.questions):
-        read = parsed[j].__getitem__  # the values as the one door read them, by unit
-        if q.critical:
-            add(j, BottleneckKind.CRITICAL_FAILED, np.flatnonzero(failed[j]))
-        if q.type is QuestionType.SEVERITY:
-            who = np.flatnonzero(visible[j])
-            got = [read(i) for i in who.tolist()]
-            sev = np.array([g if isinstance(g, int) else 0 for g in got], dtype=np.float64)
-            hit = sev >= severity_threshold(q, bank.scoring.severity_threshold)
-            add(j, BottleneckKind.SEVERITY, who[hit], sev=sev[hit])
-        if q.type is QuestionType.TABLE and q.bottleneck_rows:
-            who_rows: list[int] = []
-            row_no: list[int] = []
-            cells: list[object] = []
-            for i in np.flatnonzero(visible[j]).tolist():
-                table = read(i)
-                if isinstance(table, list):
-                    for r, table_row in enumerate(table):
-                        who_rows.append(i)
-                        row_no.append(r)
-                        cells.append(row_codes(q, table_row))
-            add(j, BottleneckKind.TABLE_ROW, who_rows, key=[str(r) for r in row_no], row=cells, sub=row_no)
-        add(j, BottleneckKind.GAP, np.flatnonzero(gap[j] & ~failed[j]))
-        flagged = [(k, o) for k, o in enumerate(q.options) if o.bottleneck]
-        if flagged:
-            who_opt: list[int] = []
-            opt_no: list[int] = []
-            codes: list[str] = []
-            for i in np.flatnonzero(visible[j]).tolist():
-                chosen = read(i)
-                if chosen is None or isinstance(chosen, Refusal):
-                    continue
-                picked = chosen if isinstance(chosen, tuple) else (chosen,)
-                for k, o in flagged:
-                    if o.code in picked:
-                        who_opt.append(i)
-                        opt_no.append(k)
-                        codes.append(o.code)
-            add(j, BottleneckKind.OPTION, who_opt, key=codes, sub=opt_no)
+        items = value_items(q, bank_severity)
+        if items is None:
+            continue
+        column = parsed[j]
+        for i in np.flatnonzero(visible[j]).tolist():
+            for it in items(column[i]):
+                v_unit.append(i)
+                v_q.append(j)
+                v_kind.append(KIND_RANK[it.kind])
+                v_order.append(it.order)
+                v_sev.append(nan if it.severity is None else it.severity)
+                v_key.append(it.item_key)
+                v_row.append(it.row)
+    units.append(np.array(v_unit, dtype=np.intp))
+    qs.append(np.array(v_q, dtype=np.intp))
+    kinds.append(np.array(v_kind, dtype=np.intp))
 
     unit = np.concatenate(units)
     qj = np.concatenate(qs)
     kind = np.concatenate(kinds)
-    order = np.lexsort((np.concatenate(subs), kind, qj, unit))
+    m = len(unit)
+    sub = np.zeros(m, dtype=np.intp)
+    sub[n_flags:] = v_order
+    sev_all = np.full(m, np.nan)
+    sev_all[n_flags:] = v_sev
+    key_all = np.full(m, "", dtype=object)
+    key_all[n_flags:] = v_key
+    row_all = np.full(m, None, dtype=object)
+    row_all[n_flags:] = _objects(v_row)
+    order = np.lexsort((sub, kind, qj, unit))
     unit, qj, kind = unit[order], qj[order], kind[order]
-    sev = np.concatenate(sevs)[order]
-    comment = np.full(len(unit), "", dtype=object)
+    sev = sev_all[order]
+    comment = np.full(m, "", dtype=object)
     if comments is not None:
         raw = comments[qj, unit]
         comment[:] = [c if isinstance(c, str) else "" for c in raw]
@@ -364,7 +394,14 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
         "kind": categorical(kind, KIND_CATEGORIES),
         "severity": pd.arrays.IntegerArray(np.where(no_sev, 0, sev).astype(np.int64), no_sev),
         "comment": comment,
-        "item_key": np.concatenate(keys)[order],
-        "row": np.concatenate(rows)[order],
+        "item_key": key_all[order],
+        "row": row_all[order],
         "lead_agencies": q_leads[qj],
     })
+
+
+def _objects(items: list[object]) -> npt.NDArray[np.object_]:
+    """``items`` as a 1-d object array (numpy would unpack tuples of tuples)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items if items else []
+    return out

@@ -1,6 +1,6 @@
 """The bottleneck register: which answers raise an entry, and to whom it goes.
 
-Per visible question, in this order:
+Per visible question, in this order (:data:`~.results.KIND_ORDER`):
 
 1. ``CRITICAL_FAILED``: a critical question unanswered or below its threshold;
 2. ``SEVERITY``: a severity answer at or above the threshold (the question's,
@@ -11,19 +11,32 @@ Per visible question, in this order:
    already listed as a failed critical question;
 5. ``OPTION``: each picked option marked ``bottleneck`` (its key: the option code).
 
+Each rule is written once, here, and both passes call it: :func:`is_gap` and
+:func:`critical_failed` decide the flags of a question, :func:`flag_kinds`
+turns the flags into the kinds 1 and 4, and :func:`value_items` gives the
+entries 2, 3 and 5 of one value read by the one door. The single-unit pass
+(:func:`question_bottlenecks`, used by :func:`~.engine.score_unit`) and the
+round pass (:func:`~.batch.score_round`) differ only in how they loop:
+:func:`flag_kinds` works on one unit's booleans and on columns of units alike.
+
 Entries hold codes, never labels: pages render them in the reader's language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import NamedTuple
 
 from survey_app.questionnaires.answers import Refusal, value_reader
 from survey_app.questionnaires.schema import Bank, Question, QuestionType
 
-from .results import Bottleneck, BottleneckKind
+from .bands import exact
+from .results import KIND_RANK, Bottleneck, BottleneckKind
+from .scorers import Flags, fail_threshold
 
 Leads = Mapping[str, tuple[str, ...]]
+Row = tuple[tuple[str, object], ...]
 
 
 def default_leads(bank: Bank) -> dict[str, tuple[str, ...]]:
@@ -44,7 +57,7 @@ def severity_threshold(q: Question, bank_threshold: int) -> int:
     return t if t is not None else bank_threshold
 
 
-def row_codes(q: Question, row: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+def row_codes(q: Question, row: Mapping[str, object]) -> Row:
     """A table row's non-blank cells in column order, as codes (what the register stores)."""
     out: list[tuple[str, object]] = []
     for c in q.columns:
@@ -78,11 +91,74 @@ def describe(q: Question, kind: str, item_key: str, row: Mapping[str, object] | 
     return " | ".join(cells)
 
 
+# --- the rules ------------------------------------------------------------
+
+
+def is_gap(q: Question, score: Fraction, gap_threshold: float) -> bool:
+    """Whether a scored answer is a gap: its exact score is below the question's
+    ``fail_below``, else the bank's ``gap_threshold`` (exactly at it is no gap)."""
+    return score < exact(fail_threshold(q, gap_threshold))
+
+
+def critical_failed(q: Question, gap: Flags, unanswered: Flags) -> Flags:
+    """Whether a visible, applicable, scored question fails as critical: it is
+    critical and either a gap or unanswered (a refused value counts as unanswered)."""
+    return gap | unanswered if q.critical else gap & False
+
+
+def flag_kinds(failed: Flags, gap: Flags) -> tuple[tuple[BottleneckKind, Flags], ...]:
+    """The entries decided by a question's flags, with where each is raised:
+    a failed critical question, and a gap unless it is already a failed critical one."""
+    return (BottleneckKind.CRITICAL_FAILED, failed), (BottleneckKind.GAP, gap & (failed ^ True))
+
+
+class ValueItem(NamedTuple):
+    """An entry raised by an answer value itself; ``order`` places it among
+    the entries of its kind (the row's position, the option's position)."""
+
+    kind: BottleneckKind
+    order: int
+    severity: int | None = None
+    item_key: str = ""
+    row: Row | None = None
+
+
+ValueItems = Callable[[object], tuple[ValueItem, ...]]
+_NONE: tuple[ValueItem, ...] = ()
+
+
+def value_items(q: Question, bank_severity: int) -> ValueItems | None:
+    """The entries one answer to ``q`` raises by its value alone (severity, table
+    rows, flagged options), as a function of the value *read by the one door*
+    (None or a refusal raises none); None when ``q`` raises none whatever the answer."""
+    severity = q.type is QuestionType.SEVERITY
+    threshold = severity_threshold(q, bank_severity)
+    rows = q.type is QuestionType.TABLE and q.bottleneck_rows
+    flagged = tuple((k, o.code) for k, o in enumerate(q.options) if o.bottleneck)
+    if not (severity or rows or flagged):
+        return None
+    sev_kind, row_kind, opt_kind = BottleneckKind.SEVERITY, BottleneckKind.TABLE_ROW, BottleneckKind.OPTION
+
+    def items(got: object) -> tuple[ValueItem, ...]:
+        if got is None or got.__class__ is Refusal:
+            return _NONE
+        out: list[ValueItem] = []
+        if severity and isinstance(got, int) and got >= threshold:
+            out.append(ValueItem(sev_kind, 0, got))
+        if rows and isinstance(got, list):
+            out.extend(ValueItem(row_kind, i, None, str(i), row_codes(q, r)) for i, r in enumerate(got))
+        if flagged:
+            picked = got if isinstance(got, tuple) else (got,)
+            out.extend(ValueItem(opt_kind, k, None, code) for k, code in flagged if code in picked)
+        return tuple(out)
+
+    return items
+
+
 def question_bottlenecks(
     q: Question,
     value: object,
     *,
-    answered: bool,
     failed_critical: bool,
     gap: bool,
     bank_severity: int,
@@ -90,28 +166,11 @@ def question_bottlenecks(
     leads: tuple[str, ...],
 ) -> list[Bottleneck]:
     """The entries raised by one visible question's answer (a refused value raises
-    none but a critical failure)."""
-    out: list[Bottleneck] = []
-    got = value_reader(q)(value)
-    if isinstance(got, Refusal):
-        got = None
-
-    def add(kind: BottleneckKind, severity: int | None = None, item_key: str = "",
-            row: tuple[tuple[str, object], ...] | None = None) -> None:
-        out.append(Bottleneck(q.group, q.section, q.code, kind, severity, comment, item_key, row, leads))
-
-    if failed_critical:
-        add(BottleneckKind.CRITICAL_FAILED)
-    if q.type is QuestionType.SEVERITY and isinstance(got, int) and got >= severity_threshold(q, bank_severity):
-        add(BottleneckKind.SEVERITY, severity=got)
-    if q.type is QuestionType.TABLE and q.bottleneck_rows and isinstance(got, list):
-        for i, row in enumerate(got):
-            add(BottleneckKind.TABLE_ROW, item_key=str(i), row=row_codes(q, row))
-    if gap and not failed_critical:
-        add(BottleneckKind.GAP)
-    if got is not None and any(o.bottleneck for o in q.options):
-        picked = got if isinstance(got, tuple) else (got,)
-        for o in q.options:
-            if o.bottleneck and o.code in picked:
-                add(BottleneckKind.OPTION, item_key=o.code)
-    return out
+    none but a critical failure), in register order."""
+    found = [ValueItem(kind, 0) for kind, raised in flag_kinds(failed_critical, gap) if raised]
+    items = value_items(q, bank_severity)
+    if items is not None:
+        found.extend(items(value_reader(q)(value)))
+    found.sort(key=lambda it: (KIND_RANK[it.kind], it.order))
+    return [Bottleneck(q.group, q.section, q.code, it.kind, it.severity, comment, it.item_key, it.row, leads)
+            for it in found]

@@ -63,23 +63,27 @@ def condition_holds(cond: Condition, source: Question, value: object) -> bool:
     return condition_test(cond, source)(value)
 
 
+def condition_source(cond: Condition, position: Mapping[str, int], here: int) -> int | None:
+    """Position of the question ``cond`` looks at (``position``: code to position in
+    bank order), when it comes before ``here``; None for an unknown or later
+    question, whose condition is never met."""
+    k = position.get(cond.question)
+    return k if k is not None and k < here else None
+
+
 def visibility(questions: Iterable[Question], unit_kind: str, answers: Mapping[str, object]) -> dict[str, bool]:
     """Visible or not, for each of ``questions`` (in bank order) and a unit."""
-    seen: dict[str, Question] = {}
-    visible: dict[str, bool] = {}
-    for q in questions:
+    qs = list(questions)
+    position = {q.code: i for i, q in enumerate(qs)}
+    shown_at: list[bool] = []
+    for i, q in enumerate(qs):
         shown = applies_to_kind(q, unit_kind)
         cond = q.condition
         if shown and cond is not None:
-            source = seen.get(cond.question)
-            shown = (
-                source is not None
-                and visible[source.code]
-                and condition_holds(cond, source, answers.get(cond.question))
-            )
-        visible[q.code] = shown
-        seen[q.code] = q
-    return visible
+            k = condition_source(cond, position, i)
+            shown = k is not None and shown_at[k] and condition_holds(cond, qs[k], answers.get(cond.question))
+        shown_at.append(shown)
+    return {q.code: shown for q, shown in zip(qs, shown_at, strict=True)}
 
 
 def bank_visibility(bank: Bank, unit_kind: str, answers: Mapping[str, object]) -> dict[str, bool]:

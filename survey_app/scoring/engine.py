@@ -19,11 +19,11 @@ from fractions import Fraction
 from survey_app.questionnaires.schema import Bank, Group, Question
 
 from .bands import BandCuts, exact
-from .bottlenecks import Leads, default_leads, lead_agencies, question_bottlenecks
+from .bottlenecks import Leads, critical_failed, default_leads, is_gap, lead_agencies, question_bottlenecks
 from .conditions import bank_visibility
 from .index import index_value, index_view, shown_score
 from .results import Bottleneck, GroupResult, QuestionResult, SectionResult, UnitResult
-from .scorers import Status, exact_score, fail_threshold, is_scored, zero_when_unanswered
+from .scorers import Status, exact_score, is_missing, is_scored, zero_when_unanswered
 
 
 def evaluate_question(q: Question, visible: bool, value: object, gap_threshold: float,
@@ -42,11 +42,10 @@ def evaluate_question(q: Question, visible: bool, value: object, gap_threshold: 
     if is_scored(q) and applicable:
         if isinstance(outcome, Fraction):
             score = outcome
-            gap = outcome < exact(fail_threshold(q, gap_threshold))
-            failed = q.critical and gap
-        elif not answered:
-            score = Fraction(0) if zero_when_unanswered(q) else None
-            failed = q.critical
+            gap = is_gap(q, outcome, gap_threshold)
+        elif not answered and zero_when_unanswered(q):
+            score = Fraction(0)
+        failed = critical_failed(q, gap, not answered)
     return QuestionResult(q.code, applicable, answered, None if score is None else float(score), gap, failed,
                           invalid, unjustified, score)
 
@@ -76,13 +75,12 @@ def _score_group(
         results[q.code] = r
         if not visible[q.code]:
             continue
-        if (not r.answered and q.required) or r.invalid or r.unjustified:
+        if is_missing(q, not r.answered, r.invalid, r.unjustified):
             missing.append(q.code)
         register.extend(
             question_bottlenecks(
                 q,
                 value,
-                answered=r.answered,
                 failed_critical=r.failed_critical,
                 gap=r.gap,
                 bank_severity=bank.scoring.severity_threshold,

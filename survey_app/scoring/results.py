@@ -21,6 +21,8 @@ class BottleneckKind(StrEnum):
 
 #: Order of kinds within one question in a register.
 KIND_ORDER: tuple[BottleneckKind, ...] = tuple(BottleneckKind)
+#: Position of each kind in :data:`KIND_ORDER`.
+KIND_RANK: dict[BottleneckKind, int] = {k: i for i, k in enumerate(KIND_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any, TypeVar, cast
+
+import numpy as np
+import numpy.typing as npt
 
 from survey_app.questionnaires.answers import Refusal, value_reader
 from survey_app.questionnaires.schema import EmptyRule, Question, QuestionType, scorable
@@ -37,6 +40,8 @@ class Status(Enum):
 
 
 Outcome = float | Fraction | Status
+#: One unit's flag (``bool``) or a column of units' flags: the flag rules take either.
+Flags = TypeVar("Flags", bool, npt.NDArray[np.bool_])
 Scorer = Callable[[Question, object], Outcome]
 ValueScorer = Callable[[object], Outcome]
 #: How the numbers of a scorer are made: ``float`` or the exact :func:`~.bands.exact`.
@@ -55,6 +60,13 @@ def zero_when_unanswered(q: Question) -> bool:
     it measures whether evidence was given, so its absence is the 0.
     """
     return q.required or (q.type is QuestionType.EVIDENCE and q.scoring.scored_if_present)
+
+
+def is_missing(q: Question, unanswered: Flags, invalid: Flags, unjustified: Flags) -> Flags:
+    """Whether a visible question keeps its group from being handed in (one unit's
+    flags or columns of units): required and unanswered, a stored value the one
+    door refuses, or not applicable without the required reason."""
+    return (unanswered if q.required else unanswered & False) | invalid | unjustified
 
 
 def fail_threshold(q: Question, gap_threshold: float) -> float:
@@ -249,6 +261,18 @@ SCORERS: dict[QuestionType, Scorer] = {t: _registry_entry(t) for t in _FACTORIES
 def score_answer(q: Question, value: object) -> Outcome:
     """The score of ``value`` as an answer to ``q``, as a float (None counts as unanswered)."""
     return SCORERS[q.type](q, value)
+
+
+def exact_read_scorer(q: Question) -> Callable[[object], Fraction | Status]:
+    """:func:`exact_score` of a value already read by the one door (neither None
+    nor a refusal), with the question's parameters read once."""
+    rule = _FACTORIES[q.type](q, exact)
+
+    def score(got: object) -> Fraction | Status:
+        out = rule(got)
+        return out if isinstance(out, Status) else exact(out)
+
+    return score
 
 
 def exact_score(q: Question, value: object) -> Fraction | Status:

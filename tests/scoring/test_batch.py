@@ -100,3 +100,18 @@ def _benchmark() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_a_score_exactly_at_its_threshold_is_no_gap_in_either_pass() -> None:
+    # 8/25 ÷ 0.8 is exactly 0.4, but 0.32 / 0.8 is 0.39999999999999997 in floats
+    bank = make_bank([ratio("A", target=0.8, fail_below=0.4, critical=True), ratio("B", target=0.8, fail_below=0.4)])
+    per_unit = {"ON": {"A": {"numerator": 8, "denominator": 25}, "B": {"numerator": 8, "denominator": 25}},
+                "BELOW": {"A": {"numerator": 7, "denominator": 25}, "B": {"numerator": 7, "denominator": 25}}}
+    units = pd.DataFrame({"unit_code": list(per_unit), "kind": ["district"] * 2})
+    got = score_round(bank, units, answers_frame(per_unit))
+    entries = list(zip(got.bottlenecks["unit"].astype(str), got.bottlenecks["question"].astype(str),
+                       got.bottlenecks["kind"].astype(str), strict=True))
+    assert entries == [("BELOW", "A", "critical_failed"), ("BELOW", "B", "gap")]
+    assert got.groups["critical_failed"].tolist() == [False, True]
+    one = score_unit(bank, "district", per_unit["ON"])
+    assert one.bottlenecks == () and not one.critical_failed

@@ -17,13 +17,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey_app.questionnaires.schema import Bank, QuestionType
-from survey_app.scoring import Band, answers_frame, score_round, score_unit
+from survey_app.scoring import Band, answers_frame, frames_from_results, score_round, score_unit
 
 from .factories import make_bank, opt, ratio, single, with_weights
 
 weights = st.decimals(Decimal("0.1"), Decimal("5"), places=2)
 points = st.decimals(Decimal("0"), Decimal("1"), places=2)
-targets = st.sampled_from([Decimal("1"), Decimal("0.9"), Decimal("0.5"), Decimal("0.01"), Decimal("0.75")])
+targets = st.sampled_from([Decimal("1"), Decimal("0.9"), Decimal("0.5"), Decimal("0.01"), Decimal("0.75"),
+                           Decimal("0.8")])
+#: ``fail_below``: the gap threshold of a ratio (bands and scores do not depend on it)
+thresholds = st.decimals(Decimal("0.05"), Decimal("0.95"), places=2)
 
 
 @st.composite
@@ -36,9 +39,16 @@ def banks_and_answers(draw: st.DrawFn) -> tuple[Bank, dict[str, object]]:
         code, group = f"Q{i}", f"g{draw(st.integers(0, n_groups - 1))}"
         w = float(draw(weights))
         if draw(st.booleans()):
-            questions.append(ratio(code, group=group, weight=w, target=float(draw(targets))))
-            b = draw(st.integers(1, 20_000))
-            answers[code] = {"numerator": draw(st.integers(0, b)), "denominator": b}
+            target, fail_below = draw(targets), draw(thresholds)
+            questions.append(ratio(code, group=group, weight=w, target=float(target), fail_below=float(fail_below)))
+            on_threshold = Fraction(fail_below) * Fraction(target)  # a / b that scores exactly fail_below
+            if on_threshold <= 1 and draw(st.booleans()):
+                k = draw(st.integers(1, 400))
+                a, b = on_threshold.numerator * k, on_threshold.denominator * k
+            else:
+                b = draw(st.integers(1, 20_000))
+                a = draw(st.integers(0, b))
+            answers[code] = {"numerator": a, "denominator": b}
         else:
             pts = draw(st.lists(points, min_size=2, max_size=4))
             if not any(pts):  # all-zero options make an unscored question (tested elsewhere)
@@ -130,6 +140,12 @@ def test_the_round_pass_displays_what_the_single_unit_pass_displays(cases: list[
         assert rows["band"].astype(str).tolist() == [g.band.value if g.band else "nan" for g in one.groups]
         u = got.units[got.units["unit"] == code].iloc[0]
         assert (u["index"], u["band"]) == (one.index, one.band.value if one.band else None)
+    # and the same register: gaps decided on the exact score, also exactly at a threshold
+    expected = frames_from_results(bank, [(code, "district", score_unit(bank, "district", values))
+                                          for code, values in per_unit.items()])
+    pd.testing.assert_frame_equal(got.bottlenecks, expected.bottlenecks, check_exact=True, obj="bottlenecks")
+    flags = ["gap", "failed_critical"]
+    pd.testing.assert_frame_equal(got.questions[flags], expected.questions[flags], obj="question flags")
 
 
 def _vary(answers: dict[str, object], i: int) -> dict[str, object]:

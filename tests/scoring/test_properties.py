@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from survey_app.questionnaires.schema import Bank
-from survey_app.scoring import UnitResult, score_answer, score_unit
+from survey_app.scoring import UnitResult, answers_frame, frames_from_results, score_answer, score_round, score_unit
 from survey_app.scoring.scorers import exact_score
 
 from .factories import KINDS, random_answers, random_bank, random_value, with_weights, without_question
@@ -114,3 +115,18 @@ def test_question_scores_come_from_the_registry(seed: int) -> None:
                 q = next(x for x in bank.questions if x.code == r.code)
                 assert exact_score(q, answers.get(r.code)) == r.exact
                 assert score_answer(q, answers.get(r.code)) == pytest.approx(r.score, rel=1e-12)
+
+
+@given(seeds, st.integers(1, 6))
+@settings(max_examples=60)
+def test_the_round_pass_raises_the_register_of_the_single_unit_pass(seed: int, n: int) -> None:
+    """Over random banks (every type, conditions, critical questions, flagged options,
+    bottleneck tables) and answers (some missing or refused): the same entries, with
+    the same kinds, keys, rows, severities, comments and leads, in the same order."""
+    rnd, bank, _, _ = _setup(seed)
+    units = [(f"U{i}", rnd.choice(KINDS)) for i in range(n)]
+    answers = {u: random_answers(bank, rnd) for u, _ in units}
+    comments = {u: {c: f"note {u} {c}" for c in sorted(a)[:2]} for u, a in answers.items()}
+    got = score_round(bank, pd.DataFrame(units, columns=["unit_code", "kind"]), answers_frame(answers, comments))
+    expected = frames_from_results(bank, [(u, k, score_unit(bank, k, answers[u], comments[u])) for u, k in units])
+    pd.testing.assert_frame_equal(got.bottlenecks, expected.bottlenecks, check_exact=True, obj="bottlenecks")
