@@ -21,7 +21,7 @@ from ...questionnaires.schema import Question
 from ...scoring import QuestionResult, score_group
 from ...scoring.bands import exact
 from ...scoring.index import shown_score
-from ...workflow import ScopeAction, Status, can_scope
+from ...workflow import ScopeAction, Status, Subject, allows
 from .. import audit
 from ..access import NotAllowed, ScopeGrants
 from ..responses import StoredAnswer, stored_answers
@@ -64,8 +64,9 @@ class ScopeView:
     siblings: tuple[str, ...]  # every scope of the same group
 
     def can(self, action: ScopeAction) -> bool:
-        return self.response is not None and can_scope(self.status, action, self.roles, self.returns_used,
-                                                       self.settings.max_returns)
+        return self.response is not None and allows(Subject.SCOPE, self.status, action, self.roles,
+                                                    returns_used=self.returns_used,
+                                                    max_returns=self.settings.max_returns)
 
     @property
     def can_appraise(self) -> bool:
