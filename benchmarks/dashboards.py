@@ -19,7 +19,10 @@ printed with the number of SQL statements per request.
 Run: ``.venv/bin/python benchmarks/dashboards.py [--database URL] [--units N] [--seed S] [--repeat R]``.
 Without ``--database`` a SQLite file in a temporary folder is used. A
 PostgreSQL database is wiped first (its ``public`` schema is dropped): give it
-one of its own. Results are recorded in ``docs/benchmarks.md`` ("Review pages").
+one of its own. After seeding, the database's statistics are refreshed
+(``ANALYZE``), as autovacuum would do on a server. ``--reuse`` times a database
+seeded by an earlier run (with ``--database``) without wiping it (seeding
+10,000 units takes minutes). Results are recorded in ``docs/benchmarks.md`` ("Review pages").
 """
 
 from __future__ import annotations
@@ -60,29 +63,33 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="time the database as it is (seeded earlier)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-dashboards-")
     url = args.database or f"sqlite:///{folder}/bench.sqlite3"
-    if url.startswith("postgres"):
+    if url.startswith("postgres") and not args.reuse:
         reset_postgres(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "TWO_FACTOR": False})
     app.instance_path = folder
     from flask_migrate import upgrade
 
-    from survey_app.services.demo import seed_demo
+    from survey_app.services.demo import DEMO_PASSWORD, seed_demo
 
     with app.app_context():
         upgrade()
-        started = time.perf_counter()
-        seed_demo(extra_units=args.units, seed=args.seed)
-        print(f"seeded {args.units} extra units in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
+        if not args.reuse:
+            started = time.perf_counter()
+            seed_demo(extra_units=args.units, seed=args.seed)
+            print(f"seeded {args.units} extra units in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         engine = db.engine
     statements = [0]
     event.listen(engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
     print(f"{'page':28} {'median':>9} {'min':>9} {'max':>9} {'queries':>8} {'bytes':>9}")
     for name, username, path in PAGES:
         client = app.test_client()
-        assert client.post("/login", data={"username": username, "password": "demo2024"}).status_code == 302
+        assert client.post("/login", data={"username": username, "password": DEMO_PASSWORD}).status_code == 302
         response = client.get(path)  # warm-up
         assert response.status_code == 200, (path, response.status_code)
         times = []

@@ -1,14 +1,16 @@
 """The unit's home for a round, and its results: read from stored rows.
 
-The radar chart is an SVG polygon computed here, so the page needs no
-chart library and no network.
+The radar chart is an SVG polygon computed by :mod:`survey_app.charts`, so
+the page needs no chart library and no network.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from ..charts import Radar, radar
 from ..services.answers import ReturnNote, UnitRound
 from ..services.overview import unit_rows
 from ..services.scoring import RegisterLine
@@ -64,8 +66,7 @@ class ResultsView:
     index: float | None
     band: str | None
     groups: list[GroupScore]
-    radar_points: str  # SVG polygon points of the scores
-    radar_axes: list[tuple[float, float, float, float, str]]  # x1, y1, label x, label y, name
+    radar: Radar  # the group scores, drawn by the ``radar`` macro
     bottlenecks: list[RegisterLine]
     counted_groups: int = 0  # the index's coverage: groups counted of those the unit answers
     applicable_groups: int = 0
@@ -78,21 +79,6 @@ def unit_results(ur: UnitRound, locale: str) -> ResultsView:
         sections = [SectionBar(s.name.get(locale), row.section_scores.get(s.code, {}).get("score"),
                                row.section_scores.get(s.code, {}).get("band")) for s in g.sections]
         groups.append(GroupScore(g.code, g.name.get(locale), row.status, row.score, row.band, sections))
-    points, axes = radar([(gs.name, gs.score or 0.0) for gs in groups])
-    return ResultsView(rows.index, rows.band, groups, points, axes, rows.bottlenecks, rows.counted_groups,
+    chart = radar([gs.name for gs in groups], [(_("Self-assessed score"), "score", [gs.score for gs in groups])])
+    return ResultsView(rows.index, rows.band, groups, chart, rows.bottlenecks, rows.counted_groups,
                        rows.applicable_groups)
-
-
-def radar(scores: list[tuple[str, float]], centre: float = 150.0, radius: float = 100.0
-          ) -> tuple[str, list[tuple[float, float, float, float, str]]]:
-    """Polygon points for scores 0–100 on equally spaced axes, first axis up."""
-    points, axes = [], []
-    n = max(len(scores), 1)
-    for i, (name, score) in enumerate(scores):
-        angle = -math.pi / 2 + 2 * math.pi * i / n
-        cos, sin = math.cos(angle), math.sin(angle)
-        r = radius * max(0.0, min(score, 100.0)) / 100
-        points.append(f"{centre + r * cos:.1f},{centre + sin * r:.1f}")
-        axes.append((round(centre + radius * cos, 1), round(centre + radius * sin, 1),
-                     round(centre + (radius + 22) * cos, 1), round(centre + (radius + 22) * sin, 1), name))
-    return " ".join(points), axes

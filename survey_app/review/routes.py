@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..charts import Radar, radar
 from ..questionnaires.display import format_value
 from ..services.access import NotAllowed, can_see_province, workbook_leads
 from ..services.review import bottlenecks as gaps
@@ -117,6 +118,15 @@ def open_scope(ctx: ReviewContext, scope_code: str, unit_code: str) -> ScopeView
         abort(404)
 
 
+def unit_radar(view: ScopeView) -> Radar:
+    """The unit's radar, as on its results page, with the appraised scores beside its own."""
+    loc = locale()
+    series = [(_("Self-assessed score"), "score", [g.self_score for g in view.groups])]
+    if view.any_appraisal:
+        series.append((_("Appraised score"), "appraised", [g.appraised_score for g in view.groups]))
+    return radar([g.name.get(loc) for g in view.groups], series)
+
+
 def render_scope(ctx: ReviewContext, view: ScopeView, **forms: Any) -> ResponseReturnValue:
     return_form = forms.get("return_form") or ReturnForm(formdata=None)
     return_form.reason_code.choices = [("", _("Choose…"))] + [
@@ -128,7 +138,7 @@ def render_scope(ctx: ReviewContext, view: ScopeView, **forms: Any) -> ResponseR
         appraise_form=forms.get("appraise_form"), appraise_question=forms.get("appraise_question"),
         proposals=[p for p in proposals.proposals(ctx.round, today, scopes=frozenset({view.scope.code}),
                                                   concerning_unit=view.unit.id)],
-        Action=ScopeAction,
+        Action=ScopeAction, radar=unit_radar(view),
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Role, Unit, User
 from ..models.routing import RoutingRole, rules_on
-from ..workflow import Action, can, is_editable
+from ..workflow import Action, Subject, allows, is_editable
 from .rounds import ACCEPTING, RoundState
 
 
@@ -47,12 +47,12 @@ def can_view(user: User, unit: Unit) -> bool:
 
 def can_edit(roles: frozenset[str], status: str, round_state: RoundState = RoundState.OPEN) -> bool:
     """Whether a member with ``roles`` may change a group in ``status`` now."""
-    return round_state in ACCEPTING and is_editable(status) and can(status, Action.SAVE, roles)
+    return round_state in ACCEPTING and is_editable(status) and allows(Subject.GROUP, status, Action.SAVE, roles)
 
 
 def can_submit(roles: frozenset[str], status: str, round_state: RoundState = RoundState.OPEN) -> bool:
     """Whether a member with ``roles`` may hand in a group in ``status`` now."""
-    return round_state in ACCEPTING and can(status, Action.SUBMIT, roles)
+    return round_state in ACCEPTING and allows(Subject.GROUP, status, Action.SUBMIT, roles)
 
 
 # can_review(user, group, day): whether a lead agency's reviewer may return or

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -46,6 +47,13 @@ def test_return_resubmit_accept_appraise(review: Any) -> None:
     assert r.status_code == 303
     page = dic.get(review.scope_url("data", unit)).get_data(as_text=True)
     assert "Chưa có văn bản ban hành danh mục dữ liệu." in page
+    # The unit's radar, as on its results page, with the appraised polygon beside its own and a legend.
+    radar = re.search(r'<svg class="radar" viewBox="[^"]+" role="img" aria-label="([^"]+)">(.*?)</svg>', page, re.S)
+    assert radar is not None and radar.group(1) == "Điểm của 05 nhóm"
+    drawn = radar.group(2)
+    assert drawn.count('<polygon class="score"') == 1 and drawn.count('<polygon class="appraised"') == 1
+    assert drawn.count('<line class="axis"') == 5
+    assert "Điểm thẩm định" in page[radar.end():page.index("</figure>", radar.end())]
     assert review.audit("review.appraise") and review.audit("review.accept")
     page = head.get(f"/rounds/{review.round}/units/{unit}/groups/data").get_data(as_text=True)
     assert "Chưa có văn bản ban hành danh mục dữ liệu." in page

@@ -30,7 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...extensions import db
 from ...models import Answer, AnswerRevision, BankQuestion, Response, ResponseGroup, User, utcnow
 from ...questionnaires.answers import Refusal, check_value
-from ...workflow import Action, InvalidTransition, Status, next_status
+from ...workflow import Action, InvalidTransition, Status, Subject, advance
 from ..banks import question_ids
 from ..rounds import require_accepting
 from .reading import EMPTY, StoredAnswer, UnitRound, find_response, stored_answers
@@ -127,7 +127,7 @@ def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
     response = ensure_response(ur)
     group = lock_group(response.id, group_code)
     try:
-        next_status(group.status, Action.SAVE, ur.roles)
+        advance(Subject.GROUP, group.status, Action.SAVE, ur.roles)
     except InvalidTransition as exc:
         db.session.rollback()
         raise NotEditable(str(exc)) from exc
@@ -160,7 +160,7 @@ def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
         db.session.rollback()
         return outcome
     _write(ur, response, group, changes, user)
-    group.status = next_status(group.status, Action.SAVE, ur.roles).value
+    group.status = advance(Subject.GROUP, group.status, Action.SAVE, ur.roles).value
     group.updated_at = utcnow()  # bumps the version even when only the status changes
     db.session.commit()
     outcome.version = group.version

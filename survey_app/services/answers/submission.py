@@ -11,7 +11,7 @@ from ...extensions import db
 from ...models import GroupEvent, ResponseGroup, User, utcnow
 from ...questionnaires import Question
 from ...scoring import GroupResult, score_group
-from ...workflow import Action, InvalidTransition, next_status
+from ...workflow import Action, InvalidTransition, Subject, advance
 from ..review import on_group_submitted
 from ..rounds import require_accepting
 from ..scoring import refresh_response_index, score_response_group
@@ -94,7 +94,7 @@ def _submit_once(ur: UnitRound, group_code: str, user: User) -> SubmitOutcome:
     response = ensure_response(ur)
     group = lock_group(response.id, group_code)
     try:
-        target = next_status(group.status, Action.SUBMIT, ur.roles)
+        target = advance(Subject.GROUP, group.status, Action.SUBMIT, ur.roles)
     except InvalidTransition as exc:
         db.session.rollback()
         raise NotEditable(str(exc)) from exc
@@ -119,7 +119,7 @@ def _submit_once(ur: UnitRound, group_code: str, user: User) -> SubmitOutcome:
 def transition(group: ResponseGroup, action: Action, user: User, roles: frozenset[str],
                reason: str | None = None) -> None:
     """Apply a workflow action to a group and record it (the caller commits)."""
-    target = next_status(group.status, action, roles)
+    target = advance(Subject.GROUP, group.status, action, roles)
     db.session.add(GroupEvent(response_group=group, action=action.value, from_status=group.status,
                               to_status=target.value, actor_id=user.id, reason=reason))
     group.status = target.value

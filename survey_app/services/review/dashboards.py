@@ -1,9 +1,13 @@
 """What the lead dashboard and the province view show, in a fixed number of queries.
 
-Every query reads the whole round at once (units, group statuses and scores,
-scope statuses, bottleneck counts) and the rows are assembled here, so a
-province of 20 units and one of 10,000 cost the same number of round trips.
-Filters apply to the assembled rows; one page of rows is rendered.
+The database does the counting: one statement builds a row per unit of the
+round (each scope's status, score, band and waiting time, the unit's late and
+red flags) and aggregates progress, the score distribution, late units, units
+to call in and the rows matching the filters; a second reads the one page of
+rows shown. A province of 20 units and one of 10,000 cost the same number of
+round trips, and Python builds only the hundred rows on the page.
+:meth:`Filters.keep` and :func:`call_in` are the definitions; ``_Wide`` says
+the same in SQL (the tests compare them).
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, null, select
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, null, or_, select, true
+from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
@@ -117,7 +122,8 @@ class Dashboard:
     late_units: int
     call_in_units: int
     kinds: list[str] = field(default_factory=list)
-    distribution: dict[str, list[int]] = field(default_factory=dict)  # scope → count per 10-point bin
+    # scope → scores handed in per ten-point bin (0–10, …, 90–100; 100 falls in the last)
+    distribution: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -126,78 +132,175 @@ class Dashboard:
 
 def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filters: Filters,
               settings: ReviewSettings, today: date) -> Dashboard:
-    """Units × ``scopes`` of a round with statuses, scores, bottlenecks and progress."""
-    units = db.session.execute(
-        select(Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.kind)
-        .join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
-        .order_by(Unit.sort_order, Unit.code)
-    ).all()
-    groups = _groups(rnd.id, {s.group for s in routing.scopes if s.code != s.group})
-    scope_rows = _scope_rows(rnd.id)
-    counts = _bottleneck_counts(rnd.id, scopes)
+    """Units × ``scopes`` of a round with statuses, scores, bottlenecks and progress.
+
+    The database counts (progress, late units, units to call in, the score
+    distribution and the rows matching the filters) over one row per unit;
+    only the page shown is read into :class:`UnitRow` objects.
+    """
     now = datetime.combine(today, datetime.min.time())
-    late_round = today > rnd.due_on
-    rows: list[UnitRow] = []
-    for unit_id, code, name_vi, name_en, kind in units:
-        cells = []
-        red = set()
-        for s in scopes:
-            g = groups.get((unit_id, s.group))
-            row = scope_rows.get((unit_id, s.code))
-            cells.append(_cell(s, g, row, counts.get((unit_id, s.code), 0), now, settings.stale_days))
-            if g is not None and g[0] in HANDED_IN and g[2] == "red":
-                red.add(s.group)
-        late = late_round and any(c.status not in HANDED_IN for c in cells)
-        rows.append(UnitRow(unit_id, code, name_vi, name_en, kind, tuple(cells), late, len(red)))
-    progress = [_progress(i, s, rows) for i, s in enumerate(scopes)]
-    matching = [r for r in rows if filters.keep(r)]
+    wide = _Wide(rnd, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
+    t = wide.counted
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    distribution = {s.code: _bins(r.cells[i].score for r in rows if r.cells[i].status in HANDED_IN)
-                    for i, s in enumerate(scopes)}
+    # One statement: the counts, and the ids of the units on the page (one row each).
+    counts_row = select(*wide.totals(), _count(wide.matches(filters, t))).select_from(t).subquery("totals")
+    on_page = (select(t.c.unit_id, t.c.sort_order, t.c.code).where(wide.matches(filters, t))
+               .order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE).subquery("page"))
+    answer = db.session.execute(select(counts_row, on_page.c.unit_id.label("page_unit"))
+                                .select_from(counts_row.outerjoin(on_page, true()))
+                                .order_by(on_page.c.sort_order, on_page.c.code)).all()
+    totals = answer[0]
+    participating = int(totals[0] or 0)
+    at = 1
+    progress = []
+    for s in scopes:
+        submitted, accepted, returned, waiting_long = (int(v or 0) for v in totals[at:at + 4])
+        progress.append(Progress(s, participating, submitted, accepted, returned, waiting_long))
+        at += 4
+    distribution = {}
+    for s in scopes:
+        distribution[s.code] = [int(v or 0) for v in totals[at:at + 10]]
+        at += 10
+    late_units, call_in_units, total = (int(v or 0) for v in totals[at:at + 3])
+    ids = [row.page_unit for row in answer if row.page_unit is not None]
+    page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
+        if ids else []
+    counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
+    rows = [wide.unit_row(r, counts, now, settings.stale_days) for r in page]
+    kinds = db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+                               .where(RoundUnit.round_id == rnd.id).distinct()).all()
     return Dashboard(
-        round=rnd, routing=routing, scopes=scopes, rows=matching[start:start + PAGE_SIZE], total=len(matching),
-        filters=filters, progress=progress,
+        round=rnd, routing=routing, scopes=scopes, rows=rows, total=total, filters=filters, progress=progress,
         waiting=sum(p.submitted - p.accepted for p in progress), waiting_long=sum(p.waiting_long for p in progress),
-        late_units=sum(r.late for r in rows), call_in_units=sum(call_in(r) for r in rows),
-        kinds=sorted({r.kind for r in rows}), distribution=distribution,
+        late_units=late_units, call_in_units=call_in_units, kinds=sorted(kinds), distribution=distribution,
     )
 
 
-GroupInfo = tuple[str, float | None, str | None, dict[str, Any] | None, datetime | None]
+class _Wide:
+    """One row per unit of the round: for each scope its status, score, band,
+    submission time and returns, and the unit's flags (late, stale, red groups).
+
+    Statuses follow :func:`_cell`: a scope's own review row once it exists,
+    before that its group's status. A split group's section scores are read
+    from its JSON column by the database, so they never cross the wire for
+    units not shown.
+    """
+
+    def __init__(self, rnd: Round, scopes: tuple[ScopeDef, ...], stale_before: datetime,
+                 late_round: bool) -> None:
+        self.scopes = scopes
+        response = aliased(Response)
+        query = (select(Unit.id.label("unit_id"), Unit.code, Unit.name_vi, Unit.name_en, Unit.kind, Unit.sort_order)
+                 .select_from(RoundUnit).join(Unit, Unit.id == RoundUnit.unit_id)
+                 .outerjoin(response, and_(response.round_id == rnd.id, response.unit_id == Unit.id))
+                 .where(RoundUnit.round_id == rnd.id))
+        groups: dict[str, Any] = {}
+        for code in dict.fromkeys(s.group for s in scopes):
+            groups[code] = aliased(ResponseGroup, name=f"g_{len(groups)}")
+            query = query.outerjoin(groups[code], and_(groups[code].response_id == response.id,
+                                                       groups[code].group_code == code))
+        columns: list[Any] = []
+        handed: list[Any] = []
+        for i, s in enumerate(scopes):
+            g = groups[s.group]
+            row = aliased(ScopeReview, name=f"s_{i}")
+            query = query.outerjoin(row, and_(row.response_id == response.id, row.scope == s.code))
+            status = func.coalesce(row.status, g.status, NOT_STARTED)
+            if s.code == s.group:
+                score, band = g.score, g.band
+            else:  # a section of a split group
+                score = g.section_scores[(s.code, "score")].as_float()
+                band = g.section_scores[(s.code, "band")].as_string()
+            scored = status.in_(SCORED)
+            submitted_at = case((row.id.is_not(None), row.submitted_at), else_=g.submitted_at)
+            columns += [status.label(f"status_{i}"), case((scored, score), else_=null()).label(f"score_{i}"),
+                        case((scored, band), else_=null()).label(f"band_{i}"), submitted_at.label(f"at_{i}"),
+                        func.coalesce(row.returns_used, 0).label(f"returns_{i}"),
+                        case((and_(status.in_(WAITING), submitted_at <= stale_before), 1), else_=0).label(f"stale_{i}")]
+            handed.append(case((status.in_(HANDED_IN), 1), else_=0))
+        red = [case((and_(g.status.in_(HANDED_IN), g.band == "red"), 1), else_=0) for g in groups.values()]
+        late = case((sum(handed, literal(0)) < len(scopes), 1), else_=0) if late_round and scopes else literal(0)
+        columns += [late.label("late"), sum(red, literal(0)).label("red_groups")]
+        self.select = query.add_columns(*columns)
+        self.sub = self.select.subquery("wide")
+        # For the counts, the columns they read, materialised: each row's expressions are
+        # then computed once, not once for every aggregate that reads them (SQLite and
+        # PostgreSQL would inline a subquery and repeat them).
+        counted = [c for c in self.sub.c if c.name in _KEYS or c.name.split("_")[0] in _COUNTED]
+        self.counted = select(*counted).cte("counted").prefix_with("MATERIALIZED")
+
+    def stale(self, t: Any) -> ColumnElement[bool]:
+        return or_(false(), *(t.c[f"stale_{i}"] == 1 for i in range(len(self.scopes))))
+
+    def call_in(self, t: Any) -> ColumnElement[bool]:
+        """The SQL form of :func:`call_in`, over the rows of ``t``."""
+        return or_(t.c.late == 1, self.stale(t), t.c.red_groups >= 2)
+
+    def matches(self, f: Filters, t: Any) -> ColumnElement[bool]:
+        """The SQL form of :meth:`Filters.keep`, over the rows of ``t``."""
+        n = range(len(self.scopes))
+        conditions: list[ColumnElement[bool]] = [true()]
+        if f.kind:
+            conditions.append(t.c.kind == f.kind)
+        if f.status:
+            conditions.append(or_(false(), *(t.c[f"status_{i}"] == f.status for i in n)))
+        if f.band:
+            conditions.append(or_(false(), *(t.c[f"band_{i}"] == f.band for i in n)))
+        if f.only == "late":
+            conditions.append(t.c.late == 1)
+        elif f.only == "stale":
+            conditions.append(self.stale(t))
+        elif f.only == "call_in":
+            conditions.append(self.call_in(t))
+        return and_(*conditions)
+
+    def totals(self) -> list[Any]:
+        """Units; per scope handed in, accepted, returned and waiting long; per scope
+        ten bins of scores handed in; late units and units to call in."""
+        t = self.counted
+        out: list[Any] = [func.count()]
+        for i in range(len(self.scopes)):
+            status = t.c[f"status_{i}"]
+            out += [_count(status.in_(HANDED_IN)), _count(status == Status.ACCEPTED.value),
+                    _count(status == Status.RETURNED.value), _count(t.c[f"stale_{i}"] == 1)]
+        for i in range(len(self.scopes)):
+            score, handed = t.c[f"score_{i}"], t.c[f"status_{i}"].in_(HANDED_IN)
+            out += [_count(and_(handed, score.is_not(None), *([score >= 10 * b] if b else []),
+                                *([score < 10 * (b + 1)] if b < 9 else []))) for b in range(10)]
+        return [*out, _count(t.c.late == 1), _count(self.call_in(t))]
+
+    def unit_row(self, r: Any, counts: dict[tuple[int, str], int], now: datetime, stale_days: int) -> UnitRow:
+        cells = []
+        for i, s in enumerate(self.scopes):
+            status = r._mapping[f"status_{i}"]
+            at = r._mapping[f"at_{i}"]
+            days = (now - at.replace(tzinfo=None)).days if status in WAITING and at is not None else None
+            cells.append(Cell(s.code, status, r._mapping[f"score_{i}"], r._mapping[f"band_{i}"],
+                              counts.get((r.unit_id, s.code), 0) if status != NOT_STARTED else 0, days,
+                              days is not None and days > stale_days, r._mapping[f"returns_{i}"]))
+        return UnitRow(r.unit_id, r.code, r.name_vi, r.name_en, r.kind, tuple(cells), bool(r.late), r.red_groups)
 
 
-def _groups(round_id: int, split: set[str]) -> dict[tuple[int, str], GroupInfo]:
-    """Status, score, band and submission time of every group of the round; the
-    section scores (JSON) are read only for groups the routing splits."""
-    sections = case((ResponseGroup.group_code.in_(split), ResponseGroup.section_scores), else_=null())
-    rows = db.session.execute(
-        select(Response.unit_id, ResponseGroup.group_code, ResponseGroup.status, ResponseGroup.score,
-               ResponseGroup.band, sections, ResponseGroup.submitted_at)
-        .join(ResponseGroup, ResponseGroup.response_id == Response.id).where(Response.round_id == round_id)
-    )
-    return {(u, g): (status, score, band, sections, at) for u, g, status, score, band, sections, at in rows}
+_KEYS = {"unit_id", "kind", "sort_order", "code"}
+_COUNTED = {"status", "score", "band", "stale", "late", "red"}
 
 
-ScopeInfo = tuple[str, int, datetime | None]
+def _count(condition: ColumnElement[bool]) -> Any:
+    """Rows where ``condition`` holds (``COUNT(*) FILTER (WHERE …)``, on PostgreSQL and SQLite ≥ 3.30)."""
+    return func.count().filter(condition)
 
 
-def _scope_rows(round_id: int) -> dict[tuple[int, str], ScopeInfo]:
-    rows = db.session.execute(
-        select(Response.unit_id, ScopeReview.scope, ScopeReview.status, ScopeReview.returns_used,
-               ScopeReview.submitted_at)
-        .join(ScopeReview, ScopeReview.response_id == Response.id).where(Response.round_id == round_id)
-    )
-    return {(u, s): (status, used, at) for u, s, status, used, at in rows}
-
-
-def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...]) -> dict[tuple[int, str], int]:
-    """Bottlenecks per unit and scope, found through the group and section codes."""
+def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...], unit_ids: list[int]
+                       ) -> dict[tuple[int, str], int]:
+    """Bottlenecks per unit (of ``unit_ids``) and scope, found through the group and section codes."""
+    if not unit_ids:
+        return {}
     rows = db.session.execute(
         select(Response.unit_id, Bottleneck.group_code, Bottleneck.section_code, func.count())
         .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
         .join(Response, Response.id == ResponseGroup.response_id)
-        .where(Response.round_id == round_id, ResponseGroup.status.in_((*HANDED_IN, Status.RETURNED.value)),
-               Bottleneck.resolved_at.is_(None))
+        .where(Response.round_id == round_id, Response.unit_id.in_(unit_ids),
+               ResponseGroup.status.in_((*HANDED_IN, Status.RETURNED.value)), Bottleneck.resolved_at.is_(None))
         .group_by(Response.unit_id, Bottleneck.group_code, Bottleneck.section_code)
     )
     by_section: dict[str, str] = {sec: s.code for s in scopes for sec in s.sections}
@@ -207,42 +310,6 @@ def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...]) -> dict[tupl
         if scope is not None and any(s.code == scope and s.group == group_code for s in scopes):
             counts[(unit_id, scope)] += n
     return dict(counts)
-
-
-def _cell(s: ScopeDef, g: GroupInfo | None, row: ScopeInfo | None, bottlenecks: int, now: datetime,
-          stale_days: int) -> Cell:
-    group_status = g[0] if g is not None else NOT_STARTED
-    status = row[0] if row is not None else group_status
-    score: float | None = None
-    band: str | None = None
-    if g is not None and status in SCORED:
-        if s.code == s.group:
-            score, band = g[1], g[2]
-        else:
-            sec = (g[3] or {}).get(s.code) or {}
-            score, band = sec.get("score"), sec.get("band")
-    submitted_at = row[2] if row is not None else (g[4] if g is not None else None)
-    days: int | None = None
-    if status in WAITING and submitted_at is not None:
-        days = (now - submitted_at.replace(tzinfo=None)).days
-    return Cell(s.code, status, score, band, bottlenecks if status != NOT_STARTED else 0, days,
-                days is not None and days > stale_days, row[1] if row is not None else 0)
-
-
-def _progress(i: int, s: ScopeDef, rows: list[UnitRow]) -> Progress:
-    cells = [r.cells[i] for r in rows]
-    return Progress(s, len(cells), sum(c.status in HANDED_IN for c in cells),
-                    sum(c.status == Status.ACCEPTED for c in cells), sum(c.status == Status.RETURNED for c in cells),
-                    sum(c.stale for c in cells))
-
-
-def _bins(scores: Any) -> list[int]:
-    """Counts of scores (0–100) in ten bins of ten points (100 falls in the last)."""
-    bins = [0] * 10
-    for score in scores:
-        if score is not None:
-            bins[min(int(score // 10), 9)] += 1
-    return bins
 
 
 @dataclass(frozen=True, slots=True)

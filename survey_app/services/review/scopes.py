@@ -22,7 +22,7 @@ from ...models.review import ScopeEvent, ScopeReview
 from ...models.routing import RoutingRole, RoutingRule
 from ...questionnaires import Bank
 from ...questionnaires.schema import Question, Text
-from ...workflow import InvalidTransition, ScopeAction, Status, group_status_from_scopes, next_scope_status
+from ...workflow import InvalidTransition, Role, ScopeAction, Status, Subject, advance, group_status_from_scopes
 from ...workflow import scopes_of_group as _scopes_of_group
 from .. import audit
 from ..access import ScopeGrants
@@ -144,7 +144,7 @@ def submit_scopes(group: ResponseGroup, user: User, routing: Routing) -> None:
             db.session.add(row)
         if row.status == Status.ACCEPTED:
             continue
-        target = next_scope_status(row.status, ScopeAction.SUBMIT, {"head"})
+        target = advance(Subject.SCOPE, row.status, ScopeAction.SUBMIT, {Role.HEAD})
         row.events.append(ScopeEvent(action=ScopeAction.SUBMIT.value, from_status=row.status, to_status=target.value,
                                      actor_id=user.id, at=now))
         row.status = target.value
@@ -167,8 +167,8 @@ def apply(row: ScopeReview, action: ScopeAction, user: User, grants: ScopeGrants
     if action is ScopeAction.COMMENT and not (reason or "").strip():
         raise ReviewRefused("a comment needs a text")
     try:
-        target = next_scope_status(row.status, action, grants.roles_for(row.scope), row.returns_used,
-                                   settings.max_returns)
+        target = advance(Subject.SCOPE, row.status, action, grants.roles_for(row.scope),
+                         returns_used=row.returns_used, max_returns=settings.max_returns)
     except InvalidTransition as exc:
         raise ReviewRefused(str(exc)) from exc
     actor_unit = next(iter(sorted(grants.reviewer_unit_ids)), None)

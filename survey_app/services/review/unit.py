@@ -17,11 +17,11 @@ from ...extensions import db
 from ...models import Response, ResponseGroup, Round, RoundUnit, Unit, User, utcnow
 from ...models.review import Appraisal, ScopeEvent, ScopeReview
 from ...questionnaires import Bank
-from ...questionnaires.schema import Question
+from ...questionnaires.schema import Question, Text
 from ...scoring import QuestionResult, score_group
 from ...scoring.bands import exact
 from ...scoring.index import shown_score
-from ...workflow import ScopeAction, Status, can_scope
+from ...workflow import ScopeAction, Status, Subject, allows
 from .. import audit
 from ..access import NotAllowed, ScopeGrants
 from ..responses import StoredAnswer, stored_answers
@@ -47,6 +47,17 @@ class HistoryLine:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class GroupScores:
+    """One axis of the unit's radar: a group's score as handed in, and with the lead's appraisals."""
+
+    code: str
+    name: Text
+    self_score: float | None  # 0–100, as stored on submission
+    appraised_score: float | None  # 0–100; the self score where nothing in the group was appraised
+    appraised: bool
+
+
 @dataclass
 class ScopeView:
     round: Round
@@ -62,10 +73,16 @@ class ScopeView:
     roles: frozenset[str]
     settings: ReviewSettings
     siblings: tuple[str, ...]  # every scope of the same group
+    groups: list[GroupScores]  # the unit's radar, every group of the bank
+
+    @property
+    def any_appraisal(self) -> bool:
+        return any(g.appraised for g in self.groups)
 
     def can(self, action: ScopeAction) -> bool:
-        return self.response is not None and can_scope(self.status, action, self.roles, self.returns_used,
-                                                       self.settings.max_returns)
+        return self.response is not None and allows(Subject.SCOPE, self.status, action, self.roles,
+                                                    returns_used=self.returns_used,
+                                                    max_returns=self.settings.max_returns)
 
     @property
     def can_appraise(self) -> bool:
@@ -119,7 +136,32 @@ def scope_view(rnd: Round, bank: Bank, routing: Routing, scope_code: str, unit_c
     self_score, appraised = scope_scores(questions, results, appraisals)
     return ScopeView(rnd, unit, scope, response, status, row.returns_used if row is not None else 0, lines,
                      self_score, appraised, _history(row, group), grants.roles_for(scope.code), settings,
-                     tuple(s.code for s in routing.of_group(scope.group)))
+                     tuple(s.code for s in routing.of_group(scope.group)),
+                     _group_scores(bank, unit, response, values, {scope.group: result.questions}))
+
+
+def _group_scores(bank: Bank, unit: Unit, response: Response | None, values: dict[str, Any],
+                  scored: dict[str, tuple[QuestionResult, ...]]) -> list[GroupScores]:
+    """Each group's stored score and, where the lead appraised answers in it, the
+    score with those appraisals (two queries; groups are scored only when appraised)."""
+    stored: dict[str, tuple[str, float | None]] = {}
+    appraisals: dict[str, Appraisal] = {}
+    if response is not None:
+        stored = {g.group_code: (g.status, g.score) for g in db.session.scalars(
+            select(ResponseGroup).where(ResponseGroup.response_id == response.id))}
+        appraisals = {a.question_code: a for a in db.session.scalars(
+            select(Appraisal).where(Appraisal.response_id == response.id))}
+    out = []
+    for g in bank.groups:
+        status, score = stored.get(g.code, (Status.NOT_STARTED.value, None))
+        own = score if status in (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED) else None
+        mine = {q.code: appraisals[q.code] for q in g.questions if q.code in appraisals}
+        appraised = own
+        if mine and own is not None:
+            questions = scored.get(g.code) or score_group(bank, g.code, unit.kind, values).questions
+            _self, appraised = scope_scores(g.questions, {r.code: r for r in questions}, mine)
+        out.append(GroupScores(g.code, g.name, own, appraised, bool(mine) and own is not None))
+    return out
 
 
 def scope_scores(questions: tuple[Question, ...], results: dict[str, QuestionResult],
