@@ -9,6 +9,7 @@ Pure: imports only the standard library, NumPy, pandas and the bank schema
 from __future__ import annotations
 
 from .aggregate import group_score_distribution, question_gap_share, rank_units, top_bottlenecks
+from .appraisal import scope_scores
 from .bands import Band, BandCuts, round_score
 from .batch import score_round
 from .bottlenecks import default_leads, lead_agencies
@@ -44,6 +45,7 @@ __all__ = [
     "question_gap_share",
     "rank_units",
     "round_score",
+    "scope_scores",
     "score_answer",
     "score_group",
     "score_round",

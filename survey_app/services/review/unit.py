@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +17,7 @@ from ...models import Response, ResponseGroup, Round, RoundUnit, Unit, User, utc
 from ...models.review import Appraisal, ScopeEvent, ScopeReview
 from ...questionnaires import Bank
 from ...questionnaires.schema import Question
-from ...scoring import QuestionResult, score_group
-from ...scoring.bands import exact
-from ...scoring.index import shown_score
+from ...scoring import scope_scores, score_group
 from ...workflow import ScopeAction, Status, can_scope
 from .. import audit
 from ..access import NotAllowed, ScopeGrants
@@ -116,29 +113,10 @@ def scope_view(rnd: Round, bank: Bank, routing: Routing, scope_code: str, unit_c
     results = {r.code: r for r in result.questions}
     questions = scope.questions(bank)
     lines = [AnswerLine(q, answers.get(q.code), results[q.code].score, appraisals.get(q.code)) for q in questions]
-    self_score, appraised = scope_scores(questions, results, appraisals)
+    self_score, appraised = scope_scores(questions, results, {c: a.score for c, a in appraisals.items()})
     return ScopeView(rnd, unit, scope, response, status, row.returns_used if row is not None else 0, lines,
                      self_score, appraised, _history(row, group), grants.roles_for(scope.code), settings,
                      tuple(s.code for s in routing.of_group(scope.group)))
-
-
-def scope_scores(questions: tuple[Question, ...], results: dict[str, QuestionResult],
-                 appraisals: dict[str, Appraisal]) -> tuple[float | None, float | None]:
-    """The scope's score (0–100, as displayed) as the unit scored itself, and with
-    the lead's appraisals in place of the unit's own question scores (the same
-    weighted mean, rounded half up once, as every other score)."""
-    own = {q.code: results[q.code].exact for q in questions if q.code in results}
-    self_pairs: list[tuple[Fraction, Fraction]] = []
-    appraised_pairs: list[tuple[Fraction, Fraction]] = []
-    for q in questions:
-        mine = own.get(q.code)
-        if mine is not None:
-            self_pairs.append((exact(q.weight), mine))
-        theirs = exact(appraisals[q.code].score) if q.code in appraisals else mine
-        if theirs is not None:
-            appraised_pairs.append((exact(q.weight), theirs))
-    self_score, appraised = shown_score(self_pairs), shown_score(appraised_pairs)
-    return (None if self_score is None else float(self_score), None if appraised is None else float(appraised))
 
 
 def _history(row: ScopeReview | None, group: ResponseGroup | None) -> list[HistoryLine]:
@@ -266,7 +244,7 @@ def group_feedback(rnd: Round, bank: Bank, routing: Routing, unit: Unit, group_c
             if answers is None:
                 answers = {c: a.value for c, a in stored_answers(response.id).items() if a.value is not None}
             results = {r.code: r for r in score_group(bank, group_code, unit.kind, answers).questions}
-            self_score, appraised = scope_scores(questions, results, dict((q.code, a) for q, a in mine))
+            self_score, appraised = scope_scores(questions, results, {q.code: a.score for q, a in mine})
         shown_return = last if row.status == Status.RETURNED else None
         out.append(ScopeFeedback(scope, row.status, shown_return.reason_code if shown_return else None,
                                  shown_return.reason if shown_return else None,
