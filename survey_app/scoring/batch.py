@@ -10,6 +10,8 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -92,52 +94,9 @@ def score_round(
     values = _matrix(sub, "value", u, qi, (nq, n))
     comments = _matrix(sub, "comment", u, qi, (nq, n)) if "comment" in sub.columns else None
 
-    gap_threshold = bank.scoring.gap_threshold
-    visible = np.zeros((nq, n), dtype=bool)
-    answered = np.zeros((nq, n), dtype=bool)
-    applicable = np.zeros((nq, n), dtype=bool)
-    invalid = np.zeros((nq, n), dtype=bool)
-    score = np.full((nq, n), np.nan)
-    gap = np.zeros((nq, n), dtype=bool)
-    failed = np.zeros((nq, n), dtype=bool)
-    missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
-    parsed: list[list[object]] = [[] for _ in lay.questions]
-    for j, q in enumerate(lay.questions):
-        vis = np.isin(kinds, list(q.applies_to)) if q.applies_to else np.ones(n, dtype=bool)
-        cond = q.condition
-        if cond is not None:
-            k = lay.q_index.get(cond.question, nq)
-            if k >= j:  # unknown or later question: never met
-                vis[:] = False
-            else:
-                test = condition_test(cond, lay.questions[k])
-                holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
-                vis &= visible[k] & holds
-        visible[j] = vis
-        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
-        bad = vis & (status == _INVALID)
-        ans = vis & (status != _UNANSWERED) & ~bad
-        invalid[j] = bad
-        answered[j] = ans
-        not_applicable = vis & (status == _NOT_APPLICABLE)
-        applicable[j] = vis & ~not_applicable
-        lacking = bad.copy()
-        if q.required:
-            lacking |= vis & ~ans
-        if not_applicable.any():
-            lacking |= not_applicable & ~_has_text(comments[j] if comments is not None else None, n)
-        missing[lay.q_group[j]] += lacking
-        if is_scored(q):
-            has = vis & (status == _SCORED)
-            unans = vis & ((status == _UNANSWERED) | bad)
-            s = np.where(has, raw, np.nan)
-            if zero_when_unanswered(q):
-                s[unans] = 0.0
-            score[j] = s
-            with np.errstate(invalid="ignore"):
-                gap[j] = has & (raw < fail_threshold(q, gap_threshold))
-            if q.critical:
-                failed[j] = gap[j] | unans
+    passed = _question_pass(bank, lay, kinds, values, comments)
+    visible, answered, applicable, invalid = passed.visible, passed.answered, passed.applicable, passed.invalid
+    score, gap, failed, missing, parsed = passed.score, passed.gap, passed.failed, passed.missing, passed.parsed
 
     cuts = BandCuts(bank.scoring.bands)
     exact_of = _ExactScores(lay, values, score)
@@ -197,6 +156,94 @@ def score_round(
     })
     register = _register(bank, lay, leads, parsed, comments, visible, answered, gap, failed, unit_cat)
     return RoundScores(q_frame, s_frame, g_frame, u_frame, register)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    """Questions × units: what the question pass found (see :func:`_question_pass`)."""
+
+    visible: Bools
+    answered: Bools
+    applicable: Bools
+    invalid: Bools
+    score: F64
+    gap: Bools
+    failed: Bools
+    missing: npt.NDArray[np.int64]  # groups × units: required answers lacking
+    parsed: list[list[object]]
+
+
+def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], values: npt.NDArray[np.object_],
+                   comments: npt.NDArray[np.object_] | None) -> _Pass:
+    """Visibility, outcome and score of every question for every unit, question
+    by question in bank order, on whole columns of units."""
+    nq, n = len(lay.questions), int(values.shape[1])
+    gap_threshold = bank.scoring.gap_threshold
+    visible = np.zeros((nq, n), dtype=bool)
+    answered = np.zeros((nq, n), dtype=bool)
+    applicable = np.zeros((nq, n), dtype=bool)
+    invalid = np.zeros((nq, n), dtype=bool)
+    score = np.full((nq, n), np.nan)
+    gap = np.zeros((nq, n), dtype=bool)
+    failed = np.zeros((nq, n), dtype=bool)
+    missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
+    parsed: list[list[object]] = [[] for _ in lay.questions]
+    for j, q in enumerate(lay.questions):
+        vis = np.isin(kinds, list(q.applies_to)) if q.applies_to else np.ones(n, dtype=bool)
+        cond = q.condition
+        if cond is not None:
+            k = lay.q_index.get(cond.question, nq)
+            if k >= j:  # unknown or later question: never met
+                vis[:] = False
+            else:
+                test = condition_test(cond, lay.questions[k])
+                holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
+                vis &= visible[k] & holds
+        visible[j] = vis
+        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
+        bad = vis & (status == _INVALID)
+        ans = vis & (status != _UNANSWERED) & ~bad
+        invalid[j] = bad
+        answered[j] = ans
+        not_applicable = vis & (status == _NOT_APPLICABLE)
+        applicable[j] = vis & ~not_applicable
+        lacking = bad.copy()
+        if q.required:
+            lacking |= vis & ~ans
+        if not_applicable.any():
+            lacking |= not_applicable & ~_has_text(comments[j] if comments is not None else None, n)
+        missing[lay.q_group[j]] += lacking
+        if is_scored(q):
+            has = vis & (status == _SCORED)
+            unans = vis & ((status == _UNANSWERED) | bad)
+            s = np.where(has, raw, np.nan)
+            if zero_when_unanswered(q):
+                s[unans] = 0.0
+            score[j] = s
+            with np.errstate(invalid="ignore"):
+                gap[j] = has & (raw < fail_threshold(q, gap_threshold))
+            if q.critical:
+                failed[j] = gap[j] | unans
+
+    return _Pass(visible, answered, applicable, invalid, score, gap, failed, missing, parsed)
+
+
+def question_scores(bank: Bank, kinds: Sequence[str], answers: Iterable[tuple[int, str, object]]) -> F64:
+    """Each question's score (0–1; NaN when it does not count) for each unit:
+    questions in bank order × units, by the same pass as :func:`score_round`.
+
+    ``kinds`` are the units' kinds, by position; ``answers`` are
+    ``(unit position, question code, value)``; answers to unknown questions
+    are ignored, and of duplicate answers the last counts.
+    """
+    lay = Layout(bank)
+    values = np.full((len(lay.questions), len(kinds)), None, dtype=object)
+    index = lay.q_index
+    for unit, code, value in answers:
+        j = index.get(code)
+        if j is not None:
+            values[j, unit] = value
+    return _question_pass(bank, lay, np.array(list(kinds), dtype=object), values, None).score
 
 
 def _has_text(comments: npt.NDArray[np.object_] | None, n: int) -> Bools:

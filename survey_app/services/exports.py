@@ -23,18 +23,19 @@ pages use, and the proposals from ``proposals``.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import pandas as pd
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import aliased
 
 from ..exports import (
+    AnswerCell,
     BottleneckLine,
     BuildStats,
     Proposal,
@@ -66,21 +67,19 @@ from ..models.review import Appraisal, ScopeEvent, ScopeReview
 from ..models.review import Proposal as ProposalRow
 from ..models.routing import RoutingRole, rules_on
 from ..questionnaires import Bank
-from ..scoring import scope_scores, score_group, score_round
+from ..scoring import question_scores, scope_scores, score_group
 from ..scoring.bottlenecks import describe
 from ..scoring.index import IndexView
 from ..workflow import Action, ScopeAction
 from .access import NotAllowed, may_export_lead, may_export_province, may_export_unit
 from .audit import record
 from .banks import bank_for
-from .export_scopes import Cells, answer_cell, scopes_of, unit_kind_names
+from .export_scopes import Cells, answer_cell, answer_parts, scopes_of, unit_kind_names
 from .review.scopes import ReviewSettings
-from .scoring import SCORED_STATUSES, indexes_for_round, leads_on
+from .scoring import SCORED_STATUSES, indexes_for_round
 
 #: The province's time zone: every time in a workbook is shown in it.
 PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
-#: Units scored per pass when a workbook needs question scores.
-SCORING_CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +180,7 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
                  *(_index(per_unit.get(u.id, []), indexes) if kind is not WorkbookKind.LEAD else (None, None, None)))
         for u in units
     )
-    answers = _answers(bank, units, groups, answer_rows, in_scope, appraisals, leads_on(rnd.opens_on), locale)
+    answers = _answers(bank, units, groups, answer_rows, in_scope, appraisals, locale)
     names = {r.unit.code: r.unit.name(locale) for r in rules}
     register = _register(bank, scopes, split, units, bottlenecks, _proposals(rnd, ids, scope_codes, locale),
                          names, locale, only_own=kind is WorkbookKind.UNIT)
@@ -373,7 +372,7 @@ def _appraised_scores(bank: Bank, scopes: tuple[Scope, ...], kinds: dict[int, st
     if not wanted:
         return {}
     values: dict[int, dict[str, Any]] = defaultdict(dict)
-    for unit_id, code, value, _comment in rows:
+    for unit_id, code, value, _comment, _raw in rows:
         if unit_id in wanted and value is not None:
             values[unit_id][code] = value
     questions = {q.code: q for q in bank.questions}
@@ -549,21 +548,37 @@ def _index(groups: list[dict[str, Any]], indexes: dict[int, IndexView]
     return view.index, view.band.value if view.band is not None else None, coverage
 
 
-def _answer_rows(rnd: Round, unit_ids: list[int]) -> list[Any]:
-    """Every answer of the units: (unit id, question code, value, comment)."""
+def _answer_rows(rnd: Round, unit_ids: list[int]) -> list[tuple[int, str, Any, str | None, str | None]]:
+    """Every answer of the units: (unit id, question code, value, comment, the value's JSON text).
+
+    Values are read as their JSON text and decoded once per distinct text:
+    most answers are one of a few option codes, so this is far cheaper than
+    decoding each row (decoded values are shared, and never changed).
+    """
     rows = db.session.execute(
-        select(Response.unit_id, BankQuestion.code, Answer.value, Answer.comment)
+        select(Response.unit_id, BankQuestion.code, cast(Answer.value, Text), Answer.comment)
         .join(Answer, Answer.response_id == Response.id)
         .join(BankQuestion, BankQuestion.id == Answer.question_id)
         .where(Response.round_id == rnd.id, *_few(unit_ids))
-    ).all()
+    )
     wanted = set(unit_ids)
-    return [r for r in rows if r[0] in wanted]
+    decoded: dict[str, tuple[str, Any]] = {}  # JSON text → (that text, kept once; its value)
+    out: list[tuple[int, str, Any, str | None, str | None]] = []
+    for unit_id, code, raw, comment in rows:
+        if unit_id not in wanted:
+            continue
+        value = None
+        if raw is not None:
+            known = decoded.get(raw)
+            if known is None:
+                known = decoded[raw] = (raw, json.loads(raw))
+            raw, value = known
+        out.append((unit_id, code, value, comment, raw))
+    return out
 
 
 def _answers(bank: Bank, units: list[Unit], groups: list[dict[str, Any]], rows: list[Any], in_scope: dict[str, str],
-             appraisals: dict[tuple[int, str], tuple[float, str]], leads: dict[str, tuple[str, ...]], locale: str
-             ) -> dict[str, Cells]:
+             appraisals: dict[tuple[int, str], tuple[float, str]], locale: str) -> dict[str, Cells]:
     """Readable answers of the scope's questions, with the question scores of
     handed-in groups and the lead's appraisals.
 
@@ -572,49 +587,51 @@ def _answers(bank: Bank, units: list[Unit], groups: list[dict[str, Any]], rows: 
     """
     by_id = {u.id: u for u in units}
     handed = {(g["unit_id"], g["group_code"]) for g in groups if g["status"] in SCORED_STATUSES}
-    scores = _question_scores(bank, {uid: by_id[uid].kind for uid, _g in handed}, rows, leads)
+    scored = _question_scores(bank, {uid: by_id[uid].kind for uid, _g in handed}, rows)
     questions = {q.code: q for q in bank.questions}
+    parts: dict[tuple[str, str | None], tuple[str, float | None, date | None]] = {}
     out: dict[str, Cells] = defaultdict(dict)
-    for unit_id, code, value, comment in rows:
+    for unit_id, code, value, comment, raw in rows:
         if code not in in_scope or (value is None and not comment and (unit_id, code) not in appraisals):
             continue
         q = questions[code]
-        score = scores.get((unit_id, code)) if (unit_id, q.group) in handed else None
+        score = scored.get(unit_id, code) if (unit_id, q.group) in handed else None
         appraised, reason = appraisals.get((unit_id, code), (None, ""))
-        out[by_id[unit_id].code][code] = answer_cell(q, value, comment or "", score, appraised, reason, locale)
+        shown = parts.get((code, raw))  # one text per question and JSON text: labels are looked up once
+        if shown is None:
+            shown = parts[(code, raw)] = answer_parts(q, value, locale)
+        out[by_id[unit_id].code][code] = AnswerCell(shown[0], shown[1], shown[2], score, comment or "", appraised,
+                                                   reason)
     for (unit_id, code), (appraised, reason) in appraisals.items():  # appraised, but never answered
         cells = out[by_id[unit_id].code]
         if code not in cells:
             q = questions[code]
-            score = scores.get((unit_id, code)) if (unit_id, q.group) in handed else None
+            score = scored.get(unit_id, code) if (unit_id, q.group) in handed else None
             cells[code] = answer_cell(q, None, "", score, appraised, reason, locale)
     return dict(out)
 
 
-def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any], leads: dict[str, tuple[str, ...]]
-                     ) -> dict[tuple[int, str], float]:
-    """Each answered question's score (0–1) for the units with a group handed in.
+class _Scores:
+    """Question scores (0–1) of some units: a questions × units matrix."""
 
-    Scored with the engine's round pass, a few thousand units at a time, so
-    that its frames stay small however large the round.
-    """
-    by_unit: dict[int, list[tuple[str, str, Any, str]]] = defaultdict(list)
-    for u, c, v, m in rows:
-        if u in kinds:
-            by_unit[u].append((str(u), c, v, m or ""))
-    ids = list(kinds)
-    out: dict[tuple[int, str], float] = {}
-    for start in range(0, len(ids), SCORING_CHUNK):
-        chunk = ids[start:start + SCORING_CHUNK]
-        units = pd.DataFrame({"unit_code": [str(k) for k in chunk], "kind": [kinds[k] for k in chunk]})
-        answers = pd.DataFrame([a for k in chunk for a in by_unit.get(k, ())],
-                               columns=["unit_code", "question_code", "value", "comment"])
-        answers["value"] = answers["value"].astype(object)
-        frame = score_round(bank, units, answers, leads).questions
-        frame = frame[frame["score"].notna()]
-        out.update({(int(u), str(q)): float(s) for u, q, s in
-                    zip(frame["unit"].astype(str), frame["question"].astype(str), frame["score"], strict=True)})
-    return out
+    def __init__(self, matrix: Any, units: dict[int, int], questions: dict[str, int]) -> None:
+        self.matrix, self.units, self.questions = matrix, units, questions
+
+    def get(self, unit_id: int, code: str) -> float | None:
+        u, j = self.units.get(unit_id), self.questions.get(code)
+        if u is None or j is None:
+            return None
+        value = float(self.matrix[j, u])
+        return None if value != value else value  # NaN: the question does not count
+
+
+def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any]) -> _Scores:
+    """Each answered question's score (0–1) for the units with a group handed in,
+    by the engine's round pass (:func:`survey_app.scoring.question_scores`)."""
+    position = {unit_id: i for i, unit_id in enumerate(kinds)}
+    matrix = question_scores(bank, list(kinds.values()),
+                             ((position[u], c, v) for u, c, v, _m, _r in rows if u in position))
+    return _Scores(matrix, position, {q.code: j for j, q in enumerate(bank.questions)})
 
 
 def _routing_lines(rules: Any, bank: Bank, locale: str) -> tuple[RoutingLine, ...]:

@@ -10,7 +10,14 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from survey_app.scoring import RoundScores, answers_frame, frames_from_results, score_round, score_unit
+from survey_app.scoring import (
+    RoundScores,
+    answers_frame,
+    frames_from_results,
+    question_scores,
+    score_round,
+    score_unit,
+)
 
 from .factories import KINDS, make_bank, random_answers, random_bank, ratio, yes_no
 
@@ -100,3 +107,24 @@ def _benchmark() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_question_scores_are_the_round_pass_question_scores(seed: int) -> None:
+    """The workbook's question-only pass gives exactly the question scores of score_round."""
+    rng = random.Random(seed)
+    bank = random_bank(rng, n_questions=rng.randint(3, 40), n_groups=rng.randint(1, 5))
+    units = [(f"U{i:03d}", rng.choice(KINDS)) for i in range(25)]
+    answers = {code: random_answers(bank, rng) for code, _kind in units}
+    frame = score_round(bank, pd.DataFrame(units, columns=["unit_code", "kind"]), answers_frame(answers, {}))
+    position = {code: i for i, (code, _kind) in enumerate(units)}
+    matrix = question_scores(bank, [kind for _code, kind in units],
+                             ((position[u], q, v) for u, values in answers.items() for q, v in values.items()))
+    q = frame.questions
+    expected = {(str(u), str(c)): s for u, c, s in zip(q["unit"], q["question"], q["score"], strict=True)}
+    got = {(code, question.code): matrix[j, i] for i, (code, _kind) in enumerate(units)
+           for j, question in enumerate(bank.questions)}
+    assert got.keys() == expected.keys()
+    for key, value in got.items():
+        assert value == expected[key] or (value != value and expected[key] != expected[key]), key
+    assert any(value == value for value in got.values())
