@@ -165,8 +165,10 @@ class Book:
         """
         if not value:
             return
-        value = nfc(value)
-        if too_long(value):
+        # nfc() and too_long(), inlined: this runs for each of a million cells.
+        if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        if len(value) > CELL_LIMIT // 2 and utf16_len(value) > CELL_LIMIT:
             value = self._spill(ws, row, col, value, where)
             fmt = "cut"
         ws.write_string(row, col, value, self.f[fmt])

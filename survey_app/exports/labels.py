@@ -51,6 +51,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "deadline": ("Thời hạn", "Deadline"),
     "level": ("Cấp thực hiện", "Level"),
     "p_status": ("Tình trạng", "Proposal status"),
+    "across_units": ("Các đơn vị có điểm nghẽn ở câu hỏi này (đề xuất chung)",
+                     "Units with this bottleneck (question-wide proposal)"),
     # progress
     "submitted_at": ("Nộp lúc", "Submitted at"),
     "submitted_by": ("Người nộp", "Submitted by"),
@@ -118,6 +120,18 @@ STATUS: dict[str, tuple[str, str]] = {
     "accepted": ("Đã chấp nhận", "Accepted"),
 }
 
+LEVEL: dict[str, tuple[str, str]] = {
+    "central": ("Trung ương", "Central"),
+    "province": ("Tỉnh", "Province"),
+    "unit": ("Đơn vị", "Unit"),
+}
+
+PROPOSAL_STATUS: dict[str, tuple[str, str]] = {
+    "proposed": ("Đề xuất", "Proposed"),
+    "in_progress": ("Đang thực hiện", "In progress"),
+    "done": ("Hoàn thành", "Done"),
+}
+
 BAND: dict[str, tuple[str, str]] = {
     "green": ("Xanh", "Green"),
     "yellow": ("Vàng", "Yellow"),
@@ -174,6 +188,12 @@ class Words:
 
     def band(self, code: str | None) -> str:
         return "" if code is None else pick(BAND, code, self.locale)
+
+    def level(self, code: str) -> str:
+        return pick(LEVEL, code, self.locale) if code else ""
+
+    def proposal_status(self, code: str) -> str:
+        return pick(PROPOSAL_STATUS, code, self.locale) if code else ""
 
     def bottleneck_kind(self, code: str) -> str:
         return pick(BOTTLENECK_KIND, code, self.locale)

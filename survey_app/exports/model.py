@@ -3,9 +3,9 @@
 A service reads these from the database (``survey_app.services.exports``);
 the builders in this package only lay them out. Every text is already in the
 reader's language, every time is timezone-aware, and nothing here knows about
-Flask, SQLAlchemy or the models. Fields whose source does not exist yet (the
-lead's appraisals and proposals) are simply empty, and the sheets keep their
-columns so that a workbook has the same shape before and after review starts.
+Flask, SQLAlchemy or the models. Before the lead agencies review anything, the
+review fields (appraisals, proposals, returns) are simply empty, and the sheets
+keep their columns, so a workbook has the same shape before and after review.
 """
 
 from __future__ import annotations
@@ -101,11 +101,16 @@ class RoutingLine:
 
 @dataclass(frozen=True, slots=True)
 class ReturnInfo:
-    """A return of a scope to the unit: when, by whom, why."""
+    """A return of a scope to the unit: when, by whom, why.
+
+    ``reason_label`` is the return reason code's label in the reader's
+    language, ``reason`` the reviewer's text.
+    """
 
     at: datetime
     by: str
     reason: str
+    reason_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +120,7 @@ class ScopeState:
     status: str  # workflow status code (not_started, draft, submitted, returned, accepted)
     score: float | None = None  # 0–100, the unit's own (self-assessed)
     band: str | None = None  # red / yellow / green
-    appraised_score: float | None = None  # 0–100, after the lead's appraisals
+    appraised_score: float | None = None  # 0–100, with the lead's appraisals; None until the lead appraises
     bottlenecks: int = 0
     submitted_at: datetime | None = None
     submitted_by: str = ""
@@ -162,7 +167,11 @@ class AnswerCell:
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """A lead's proposal to remove a bottleneck ("rõ người, rõ việc, rõ thời gian")."""
+    """A lead's proposal to remove a bottleneck ("rõ người, rõ việc, rõ thời gian").
+
+    ``level`` (central / province / unit) and ``status`` (proposed /
+    in_progress / done) are codes; the builder writes their labels.
+    """
 
     solution: str
     responsible_unit: str = ""
@@ -173,7 +182,13 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class BottleneckLine:
-    """One entry of a unit's bottleneck register, with the lead's proposal."""
+    """One entry of a unit's bottleneck register, with the lead's proposal.
+
+    A proposal that is not on an open entry of the register (one made for a
+    question across units, or a second proposal for the same entry) has a
+    line of its own: ``across`` marks the question-wide ones, whose unit
+    columns are empty.
+    """
 
     unit_code: str
     unit_name: str
@@ -187,6 +202,7 @@ class BottleneckLine:
     comment: str
     lead_units: str
     proposal: Proposal | None = None
+    across: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,11 +22,11 @@ def write_bottlenecks(book: Book, data: WorkbookData) -> None:
         where = f"{b.unit_code} · {b.question}"
         book.number(ws, row, 0, n, "int")
         book.text(ws, row, 1, b.unit_code)
-        book.text(ws, row, 2, b.unit_name, "wrap")
+        book.text(ws, row, 2, w("across_units") if b.across else b.unit_name, "wrap")
         book.text(ws, row, 3, b.group_name, "wrap")
         book.text(ws, row, 4, b.question)
         book.text(ws, row, 5, b.question_text, "wrap")
-        book.text(ws, row, 6, w.bottleneck_kind(b.kind), "wrap")
+        book.text(ws, row, 6, w.bottleneck_kind(b.kind) if b.kind else "", "wrap")
         book.number(ws, row, 7, b.severity, "int")
         book.text(ws, row, 8, b.detail, "wrap", where)
         book.text(ws, row, 9, b.comment, "wrap", where)
@@ -36,8 +36,8 @@ def write_bottlenecks(book: Book, data: WorkbookData) -> None:
             book.text(ws, row, 11, p.solution, "wrap", where)
             book.text(ws, row, 12, p.responsible_unit, "wrap")
             book.when(ws, row, 13, p.deadline)
-            book.text(ws, row, 14, p.level)
-            book.text(ws, row, 15, p.status)
+            book.text(ws, row, 14, w.level(p.level))
+            book.text(ws, row, 15, w.proposal_status(p.status))
         row += 1
     ws.freeze_panes(3, KEY_COLUMNS)
     ws.autofilter(2, 0, max(row - 1, 2), len(columns) - 1)
@@ -72,7 +72,8 @@ def write_progress(book: Book, data: WorkbookData) -> None:
             book.when(ws, row, 7, state.reviewed_at)
             book.text(ws, row, 8, state.reviewed_by)
             book.number(ws, row, 9, len(state.returns), "int")
-            reasons = "\n".join(f"{book.local(r.at).strftime('%d/%m/%Y')} ({r.by}): {r.reason}"
+            reasons = "\n".join(f"{book.local(r.at).strftime('%d/%m/%Y')} ({r.by}): "
+                                + " — ".join(part for part in (r.reason_label, r.reason) if part)
                                 for r in state.returns)
             book.text(ws, row, 10, reasons, "wrap", f"{unit.code} · {scope.code}")
             row += 1

@@ -9,8 +9,9 @@ Pure: imports only the standard library, NumPy, pandas and the bank schema
 from __future__ import annotations
 
 from .aggregate import group_score_distribution, question_gap_share, rank_units, top_bottlenecks
+from .appraisal import scope_scores
 from .bands import Band, BandCuts, round_score
-from .batch import score_round
+from .batch import question_scores, score_round
 from .bottlenecks import default_leads, lead_agencies
 from .conditions import applies_to_kind, condition_holds, visibility
 from .engine import evaluate_question, score_group, score_unit, unit_index
@@ -42,8 +43,10 @@ __all__ = [
     "is_scored",
     "lead_agencies",
     "question_gap_share",
+    "question_scores",
     "rank_units",
     "round_score",
+    "scope_scores",
     "score_answer",
     "score_group",
     "score_round",

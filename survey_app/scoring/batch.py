@@ -10,7 +10,9 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -102,50 +104,9 @@ def score_round(
     values = _matrix(sub, "value", u, qi, (nq, n))
     comments = _matrix(sub, "comment", u, qi, (nq, n)) if "comment" in sub.columns else None
 
-    distinct_kinds, kind_of = np.unique(kinds, return_inverse=True)
-    kind_names: list[str] = distinct_kinds.tolist()
-    gap_threshold = bank.scoring.gap_threshold
-    visible = np.zeros((nq, n), dtype=bool)
-    answered = np.zeros((nq, n), dtype=bool)
-    applicable = np.zeros((nq, n), dtype=bool)
-    invalid = np.zeros((nq, n), dtype=bool)
-    score = np.full((nq, n), np.nan)
-    gap = np.zeros((nq, n), dtype=bool)
-    failed = np.zeros((nq, n), dtype=bool)
-    missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
-    parsed: list[list[object]] = [[] for _ in lay.questions]
-    for j, q in enumerate(lay.questions):
-        vis = np.array([applies_to_kind(q, k) for k in kind_names], dtype=bool)[kind_of]
-        cond = q.condition
-        if cond is not None:
-            k = condition_source(cond, lay.q_index, j)
-            if k is None:
-                vis[:] = False
-            else:
-                test = condition_test(cond, lay.questions[k])
-                holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
-                vis &= visible[k] & holds
-        visible[j] = vis
-        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
-        bad = vis & (status == _INVALID)
-        ans = vis & (status != _UNANSWERED) & ~bad
-        invalid[j] = bad
-        answered[j] = ans
-        not_applicable = vis & (status == _NOT_APPLICABLE)
-        applicable[j] = vis & ~not_applicable
-        unjustified = not_applicable.copy()
-        if unjustified.any():
-            unjustified &= ~_has_text(comments[j] if comments is not None else None, n)
-        missing[lay.q_group[j]] += is_missing(q, vis & ~ans, bad, unjustified)
-        if is_scored(q):
-            has = vis & (status == _SCORED)
-            unans = vis & ((status == _UNANSWERED) | bad)
-            s = np.where(has, raw, np.nan)
-            if zero_when_unanswered(q):
-                s[unans] = 0.0
-            score[j] = s
-            gap[j] = _gaps(q, has, raw, parsed[j], gap_threshold)
-            failed[j] = critical_failed(q, gap[j], unans)
+    passed = _question_pass(bank, lay, kinds, values, comments)
+    visible, answered, applicable, invalid = passed.visible, passed.answered, passed.applicable, passed.invalid
+    score, gap, failed, missing, parsed = passed.score, passed.gap, passed.failed, passed.missing, passed.parsed
 
     cuts = BandCuts(bank.scoring.bands)
     exact_of = _ExactScores(lay, values, score)
@@ -242,6 +203,92 @@ def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold
         with suppress(TypeError):
             decided[got] = gap
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    """Questions × units: what the question pass found (see :func:`_question_pass`)."""
+
+    visible: Bools
+    answered: Bools
+    applicable: Bools
+    invalid: Bools
+    score: F64
+    gap: Bools
+    failed: Bools
+    missing: npt.NDArray[np.int64]  # groups × units: required answers lacking
+    parsed: list[list[object]]
+
+
+def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], values: npt.NDArray[np.object_],
+                   comments: npt.NDArray[np.object_] | None) -> _Pass:
+    """Visibility, outcome and score of every question for every unit, question
+    by question in bank order, on whole columns of units."""
+    nq, n = len(lay.questions), int(values.shape[1])
+    distinct_kinds, kind_of = np.unique(kinds, return_inverse=True)
+    kind_names: list[str] = distinct_kinds.tolist()
+    gap_threshold = bank.scoring.gap_threshold
+    visible = np.zeros((nq, n), dtype=bool)
+    answered = np.zeros((nq, n), dtype=bool)
+    applicable = np.zeros((nq, n), dtype=bool)
+    invalid = np.zeros((nq, n), dtype=bool)
+    score = np.full((nq, n), np.nan)
+    gap = np.zeros((nq, n), dtype=bool)
+    failed = np.zeros((nq, n), dtype=bool)
+    missing = np.zeros((len(lay.g_codes), n), dtype=np.int64)
+    parsed: list[list[object]] = [[] for _ in lay.questions]
+    for j, q in enumerate(lay.questions):
+        vis = np.array([applies_to_kind(q, k) for k in kind_names], dtype=bool)[kind_of]
+        cond = q.condition
+        if cond is not None:
+            k = condition_source(cond, lay.q_index, j)
+            if k is None:
+                vis[:] = False
+            else:
+                test = condition_test(cond, lay.questions[k])
+                holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
+                vis &= visible[k] & holds
+        visible[j] = vis
+        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
+        bad = vis & (status == _INVALID)
+        ans = vis & (status != _UNANSWERED) & ~bad
+        invalid[j] = bad
+        answered[j] = ans
+        not_applicable = vis & (status == _NOT_APPLICABLE)
+        applicable[j] = vis & ~not_applicable
+        unjustified = not_applicable.copy()
+        if unjustified.any():
+            unjustified &= ~_has_text(comments[j] if comments is not None else None, n)
+        missing[lay.q_group[j]] += is_missing(q, vis & ~ans, bad, unjustified)
+        if is_scored(q):
+            has = vis & (status == _SCORED)
+            unans = vis & ((status == _UNANSWERED) | bad)
+            s = np.where(has, raw, np.nan)
+            if zero_when_unanswered(q):
+                s[unans] = 0.0
+            score[j] = s
+            gap[j] = _gaps(q, has, raw, parsed[j], gap_threshold)
+            failed[j] = critical_failed(q, gap[j], unans)
+
+    return _Pass(visible, answered, applicable, invalid, score, gap, failed, missing, parsed)
+
+
+def question_scores(bank: Bank, kinds: Sequence[str], answers: Iterable[tuple[int, str, object]]) -> F64:
+    """Each question's score (0–1; NaN when it does not count) for each unit:
+    questions in bank order × units, by the same pass as :func:`score_round`.
+
+    ``kinds`` are the units' kinds, by position; ``answers`` are
+    ``(unit position, question code, value)``; answers to unknown questions
+    are ignored, and of duplicate answers the last counts.
+    """
+    lay = Layout(bank)
+    values = np.full((len(lay.questions), len(kinds)), None, dtype=object)
+    index = lay.q_index
+    for unit, code, value in answers:
+        j = index.get(code)
+        if j is not None:
+            values[j, unit] = value
+    return _question_pass(bank, lay, np.array(list(kinds), dtype=object), values, None).score
 
 
 def _has_text(comments: npt.NDArray[np.object_] | None, n: int) -> Bools:

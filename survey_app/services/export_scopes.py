@@ -69,8 +69,14 @@ def unit_kind_names(bank: Bank, locale: str) -> dict[str, str]:
 def answer_cell(q: Question, value: Any, comment: str, score: float | None, appraised: float | None,
                 reason: str, locale: str) -> AnswerCell:
     """One answer as its cells: labels for choices, a number, ``a / b`` with its share, a date."""
+    text, number, day = answer_parts(q, value, locale)
+    return AnswerCell(text, number, day, score, comment, appraised, reason)
+
+
+def answer_parts(q: Question, value: Any, locale: str) -> tuple[str, float | None, date | None]:
+    """The readable text, number and date of one answer value (see :func:`answer_cell`)."""
     if value is None:
-        return AnswerCell("", score=score, comment=comment, appraised_score=appraised, appraisal_reason=reason)
+        return "", None, None
     number: float | None = None
     day: date | None = None
     text = ""
@@ -88,7 +94,7 @@ def answer_cell(q: Question, value: Any, comment: str, score: float | None, appr
             text = value
     if number is None and day is None and not text:
         text = format_value(q, value, locale) or "—"  # answered, with nothing picked or listed
-    return AnswerCell(text, number, day, score, comment, appraised, reason)
+    return text, number, day
 
 
 def _num(value: Any, locale: str) -> str:

@@ -7,30 +7,41 @@ builder write the file in constant memory, and records the export in the
 audit trail in the same transaction.
 
 Each source is read by its own small function (``_group_rows``,
-``_events``, ``_bottlenecks``, ``_answers``, ``_appraisals``,
-``_proposals``), so that the review tables can replace a source without
-touching the rest. Appraisals and proposals have no table yet: their
-functions return nothing, and the sheets keep their columns empty.
+``_scope_reviews``, ``_bottlenecks``, ``_answers``, ``_appraisals``,
+``_proposals``). Each reads the whole round in one query (a unit's workbook
+filters in SQL) and keeps, while reading, only what the workbook may hold:
+a lead's workbook only its scopes' statuses, returns, appraisals and
+proposals, a unit's workbook only its own.
+
+The review comes from the review tables: a scope's status from
+``scope_reviews`` (its group's status before the scope has a row, as on the
+dashboards), acceptances and returns from ``scope_events``, the lead's
+scores of single answers from ``appraisals`` and the scope's appraised
+score by :func:`survey_app.scoring.scope_scores`, the one rule the review
+pages use, and the proposals from ``proposals``.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import pandas as pd
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import aliased
 
 from ..exports import (
+    AnswerCell,
     BottleneckLine,
     BuildStats,
     Proposal,
     ReturnInfo,
     RoutingLine,
+    Scope,
     ScopeState,
     UnitLine,
     WorkbookData,
@@ -52,22 +63,23 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.review import Appraisal, ScopeEvent, ScopeReview
+from ..models.review import Proposal as ProposalRow
 from ..models.routing import RoutingRole, rules_on
 from ..questionnaires import Bank
-from ..scoring import score_round
+from ..scoring import question_scores, scope_scores, score_group
 from ..scoring.bottlenecks import describe
 from ..scoring.index import IndexView
-from ..workflow import Action
+from ..workflow import Action, ScopeAction
 from .access import NotAllowed, may_export_lead, may_export_province, may_export_unit
 from .audit import record
 from .banks import bank_for
-from .export_scopes import Cells, answer_cell, scopes_of, unit_kind_names
-from .scoring import SCORED_STATUSES, indexes_for_round, leads_on
+from .export_scopes import Cells, answer_cell, answer_parts, scopes_of, unit_kind_names
+from .review.scopes import ReviewSettings
+from .scoring import SCORED_STATUSES, indexes_for_round
 
 #: The province's time zone: every time in a workbook is shown in it.
 PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
-#: Units scored per pass when a workbook needs question scores.
-SCORING_CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +157,21 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
     rules = rules_on(day)
     lead_id = unit.id if kind is WorkbookKind.LEAD and unit is not None else None
     scopes = scopes_of(bank, rules, locale, lead_id)
+    scope_codes = {s.code for s in scopes}
     units = _units(rnd, unit.id if kind is WorkbookKind.UNIT and unit is not None else None)
     ids = [u.id for u in units]
     groups = _group_rows(rnd, ids)
-    events = _events([g["id"] for g in groups])
+    events = _events(rnd, ids)
+    reviews = _scope_reviews(rnd, ids, scope_codes, ReviewSettings.from_config(current_app.config), locale)
     split = {q.group for s in scopes for q in s.questions if s.code != s.group}
     bottlenecks = _bottlenecks(rnd, ids)
     kinds = unit_kind_names(bank, locale)
     indexes = indexes_for_round(rnd.id) if kind is not WorkbookKind.LEAD else {}
-    states = _states(scopes, groups, events, bottlenecks, split)
+    in_scope = {q.code: s.code for s in scopes for q in s.questions}
+    answer_rows = _answer_rows(rnd, ids)
+    appraisals = _appraisals(rnd, ids, in_scope)
+    appraised = _appraised_scores(bank, scopes, {u.id: u.kind for u in units}, answer_rows, appraisals)
+    states = _states(scopes, groups, reviews, events, bottlenecks, split, appraised)
     per_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for g in groups:
         per_unit[g["unit_id"]].append(g)
@@ -162,21 +180,10 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
                  *(_index(per_unit.get(u.id, []), indexes) if kind is not WorkbookKind.LEAD else (None, None, None)))
         for u in units
     )
-    in_scope = {q.code: s.code for s in scopes for q in s.questions}
-    answers = _answers(rnd, bank, units, groups, in_scope, locale)
+    answers = _answers(bank, units, groups, answer_rows, in_scope, appraisals, locale)
     names = {r.unit.code: r.unit.name(locale) for r in rules}
-    scope_of = {(s.group, s.code if s.code != s.group else None): s for s in scopes}
-    questions = {q.code: q for q in bank.questions}
-    register = tuple(
-        BottleneckLine(b.unit_code, b.unit_name(locale), scope.code, scope.name, b.question,
-                       questions[b.question].text.get(locale) if b.question in questions else "",
-                       b.kind, b.severity,
-                       describe(questions[b.question], b.kind, b.item_key, b.row, locale)
-                       if b.question in questions else "", b.comment or "",
-                       ", ".join(names.get(c, c) for c in b.lead_agencies), _proposals().get(b.id))
-        for b in bottlenecks
-        if (scope := scope_of.get((b.group, b.section if b.group in split else None))) is not None
-    )
+    register = _register(bank, scopes, split, units, bottlenecks, _proposals(rnd, ids, scope_codes, locale),
+                         names, locale, only_own=kind is WorkbookKind.UNIT)
     subject = unit.name(locale) if unit is not None else ("Toàn tỉnh" if locale != "en" else "Whole province")
     return WorkbookData(
         kind=kind, locale=locale, title=subject, subject=subject, round_code=rnd.code, round_name=rnd.name(locale),
@@ -213,27 +220,81 @@ def _group_rows(rnd: Round, unit_ids: list[int]) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows if r.unit_id in wanted]
 
 
-def _events(group_ids: list[int]) -> dict[int, list[tuple[str, datetime, str, str]]]:
-    """Acceptances and returns per group: (action, at, by whom, reason), oldest first."""
-    if not group_ids:
-        return {}
+def _events(rnd: Round, unit_ids: list[int]) -> dict[int, list[tuple[str, datetime, str, str]]]:
+    """Acceptances and returns per group: (action, at, by whom, reason), oldest first.
+
+    Only a scope without a review row (see :func:`_scope_reviews`) shows them.
+    """
     rows = db.session.execute(
-        select(GroupEvent.response_group_id, GroupEvent.action, GroupEvent.at, User.full_name, GroupEvent.reason)
+        select(GroupEvent.response_group_id, Response.unit_id, GroupEvent.action, GroupEvent.at, User.full_name,
+               GroupEvent.reason)
+        .join(ResponseGroup, ResponseGroup.id == GroupEvent.response_group_id)
+        .join(Response, Response.id == ResponseGroup.response_id)
         .outerjoin(User, User.id == GroupEvent.actor_id)
-        .where(GroupEvent.action.in_((Action.ACCEPT.value, Action.RETURN.value)))
+        .where(Response.round_id == rnd.id, GroupEvent.action.in_((Action.ACCEPT.value, Action.RETURN.value)),
+               *_few(unit_ids))
         .order_by(GroupEvent.id)
     )
-    wanted = set(group_ids)
+    wanted = set(unit_ids)
     out: dict[int, list[tuple[str, datetime, str, str]]] = defaultdict(list)
-    for gid, action, at, who, reason in rows:
-        if gid in wanted:
+    for gid, unit_id, action, at, who, reason in rows:
+        if unit_id in wanted:
             out[gid].append((action, aware(at) or utcnow(), who or "", reason or ""))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Review:
+    """A scope's review row: its status, its last acceptance and its returns."""
+
+    status: str
+    accepted_at: datetime | None
+    accepted_by: str
+    returns: tuple[ReturnInfo, ...]
+
+
+def _scope_reviews(rnd: Round, unit_ids: list[int], scopes: set[str], settings: ReviewSettings, locale: str
+                   ) -> dict[tuple[int, str], _Review]:
+    """Each scope review row of the units in ``scopes``, by (unit id, scope), with its
+    last acceptance and every return (reason code label in ``locale``, and text)."""
+    wanted = set(unit_ids)
+    rows = db.session.execute(
+        select(ScopeReview.id, Response.unit_id, ScopeReview.scope, ScopeReview.status)
+        .join(Response, Response.id == ScopeReview.response_id)
+        .where(Response.round_id == rnd.id, *_few(unit_ids))
+    )
+    kept = {rid: (unit_id, scope, status) for rid, unit_id, scope, status in rows
+            if unit_id in wanted and scope in scopes}
+    history: dict[int, list[tuple[str, datetime, str, str | None, str]]] = defaultdict(list)
+    if kept:
+        events = db.session.execute(
+            select(ScopeEvent.scope_review_id, ScopeEvent.action, ScopeEvent.at, User.full_name,
+                   ScopeEvent.reason_code, ScopeEvent.reason)
+            .join(ScopeReview, ScopeReview.id == ScopeEvent.scope_review_id)
+            .join(Response, Response.id == ScopeReview.response_id)
+            .outerjoin(User, User.id == ScopeEvent.actor_id)
+            .where(Response.round_id == rnd.id,
+                   ScopeEvent.action.in_((ScopeAction.ACCEPT.value, ScopeAction.RETURN.value)), *_few(unit_ids))
+            .order_by(ScopeEvent.id)
+        )
+        for rid, action, at, who, code, reason in events:
+            if rid in kept:
+                history[rid].append((action, aware(at) or utcnow(), who or "", code, reason or ""))
+    out: dict[tuple[int, str], _Review] = {}
+    for rid, (unit_id, scope, status) in kept.items():
+        lines = history.get(rid, [])
+        accepts = [e for e in lines if e[0] == ScopeAction.ACCEPT.value]
+        returns = tuple(ReturnInfo(at, by, reason, settings.reason_label(code, locale) if code else "")
+                        for action, at, by, code, reason in lines if action == ScopeAction.RETURN.value)
+        out[(unit_id, scope)] = _Review(status, accepts[-1][1] if accepts else None,
+                                        accepts[-1][2] if accepts else "", returns)
     return out
 
 
 @dataclass(frozen=True, slots=True)
 class _Bottleneck:
     id: int
+    response_id: int
     unit_id: int
     unit_code: str
     name_vi: str
@@ -255,16 +316,16 @@ class _Bottleneck:
 def _bottlenecks(rnd: Round, unit_ids: list[int]) -> list[_Bottleneck]:
     """The open entries of the stored register of the units, in unit and register order."""
     rows = db.session.execute(
-        select(Bottleneck.id, Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Bottleneck.group_code,
-               Bottleneck.section_code, Bottleneck.question_code, Bottleneck.kind, Bottleneck.severity,
-               Bottleneck.item_key, Bottleneck.row, Bottleneck.comment)
+        select(Bottleneck.id, Bottleneck.response_id, Unit.id, Unit.code, Unit.name_vi, Unit.name_en,
+               Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code, Bottleneck.kind,
+               Bottleneck.severity, Bottleneck.item_key, Bottleneck.row, Bottleneck.comment)
         .join(Response, Response.id == Bottleneck.response_id)
         .join(Unit, Unit.id == Response.unit_id)
         .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
         .order_by(Unit.sort_order, Unit.code, Bottleneck.id)
     )
     wanted = set(unit_ids)
-    found = [r for r in rows if r[1] in wanted]
+    found = [r for r in rows if r[2] in wanted]
     leads: dict[int, list[str]] = defaultdict(list)
     lead_rows = db.session.execute(
         select(BottleneckLead.bottleneck_id, Unit.code).join(Unit, Unit.id == BottleneckLead.unit_id)
@@ -283,22 +344,167 @@ def _few(unit_ids: list[int]) -> tuple[Any, ...]:
     return (Response.unit_id.in_(unit_ids),) if len(unit_ids) <= 500 else ()
 
 
-def _appraisals() -> dict[tuple[int, str], tuple[float, str]]:
-    """The lead's appraised score (0–1) and reason per (unit id, question code).
+def _appraisals(rnd: Round, unit_ids: list[int], in_scope: dict[str, str]) -> dict[tuple[int, str], tuple[float, str]]:
+    """The lead's appraised score (0–1) and reason per (unit id, question code), for
+    the workbook's units and the questions of its scopes."""
+    rows = db.session.execute(
+        select(Response.unit_id, Appraisal.question_code, Appraisal.score, Appraisal.reason)
+        .join(Response, Response.id == Appraisal.response_id)
+        .where(Response.round_id == rnd.id, *_few(unit_ids))
+    )
+    wanted = set(unit_ids)
+    return {(unit_id, code): (score, reason or "") for unit_id, code, score, reason in rows
+            if unit_id in wanted and code in in_scope}
 
-    No appraisal table exists yet (lead-agency review); the review branch fills this.
+
+def _appraised_scores(bank: Bank, scopes: tuple[Scope, ...], kinds: dict[int, str], rows: list[Any],
+                      appraisals: dict[tuple[int, str], tuple[float, str]]) -> dict[tuple[int, str], float | None]:
+    """Each appraised scope's score (0–100) by (unit id, scope): the review pages'
+    rule (:func:`survey_app.scoring.scope_scores`) over the unit's question results
+    (:func:`survey_app.scoring.score_group`, as the review page scores them).
+
+    A scope with no appraisal has none: its cell stays empty until the lead appraises.
     """
-    return {}
+    scope_of = {q.code: s for s in scopes for q in s.questions}
+    wanted: dict[int, dict[Scope, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for (unit_id, code), (score, _reason) in appraisals.items():
+        wanted[unit_id][scope_of[code]][code] = score
+    if not wanted:
+        return {}
+    values: dict[int, dict[str, Any]] = defaultdict(dict)
+    for unit_id, code, value, _comment, _raw in rows:
+        if unit_id in wanted and value is not None:
+            values[unit_id][code] = value
+    questions = {q.code: q for q in bank.questions}
+    out: dict[tuple[int, str], float | None] = {}
+    for unit_id, per_scope in wanted.items():
+        results: dict[str, dict[str, Any]] = {}
+        for scope, appraised in per_scope.items():
+            if scope.group not in results:
+                scored = score_group(bank, scope.group, kinds[unit_id], values[unit_id])
+                results[scope.group] = {r.code: r for r in scored.questions}
+            out[(unit_id, scope.code)] = scope_scores([questions[q.code] for q in scope.questions],
+                                                      results[scope.group], appraised)[1]
+    return out
 
 
-def _proposals() -> dict[int, Proposal]:
-    """The lead's proposal per bottleneck; empty until proposals exist (lead-agency review)."""
-    return {}
+@dataclass(frozen=True, slots=True)
+class _Proposal:
+    """A proposal of the round, with its bottleneck's keys and its lead's name."""
+
+    id: int
+    scope: str
+    question: str
+    bottleneck_id: int | None
+    response_id: int | None
+    unit_id: int | None
+    kind: str | None
+    item_key: str | None
+    lead: str
+    line: Proposal
 
 
-def _states(scopes: Any, groups: list[dict[str, Any]], events: dict[int, list[tuple[str, datetime, str, str]]],
-            bottlenecks: list[_Bottleneck], split: set[str]) -> dict[int, dict[str, ScopeState]]:
-    """Each unit's state in each scope; a split group's sections share its status."""
+def _proposals(rnd: Round, unit_ids: list[int], scopes: set[str], locale: str) -> list[_Proposal]:
+    """The proposals of the round in ``scopes``, by deadline: the question-wide ones,
+    and those about one of the workbook's units."""
+    responsible, lead = aliased(Unit), aliased(Unit)
+    rows = db.session.execute(
+        select(ProposalRow.id, ProposalRow.scope, ProposalRow.question_code, ProposalRow.bottleneck_id,
+               ProposalRow.response_id, Response.unit_id, ProposalRow.kind, ProposalRow.item_key,
+               lead.name_vi, lead.name_en, ProposalRow.solution, responsible.name_vi, responsible.name_en,
+               ProposalRow.deadline, ProposalRow.level, ProposalRow.status)
+        .outerjoin(Response, Response.id == ProposalRow.response_id)
+        .join(responsible, responsible.id == ProposalRow.responsible_unit_id)
+        .join(lead, lead.id == ProposalRow.lead_unit_id)
+        .where(ProposalRow.round_id == rnd.id)
+        .order_by(ProposalRow.deadline, ProposalRow.id)
+    )
+    wanted = set(unit_ids)
+
+    def name(vi: str, en: str | None) -> str:
+        return en if locale == "en" and en else vi
+
+    return [_Proposal(pid, scope, question, bid, rid, uid, kind, item, name(lead_vi, lead_en),
+                      Proposal(solution, name(resp_vi, resp_en), deadline, level, status))
+            for (pid, scope, question, bid, rid, uid, kind, item, lead_vi, lead_en, solution, resp_vi, resp_en,
+                 deadline, level, status) in rows
+            if scope in scopes and (rid is None or uid in wanted)]
+
+
+def _register(bank: Bank, scopes: tuple[Scope, ...], split: set[str], units: list[Unit],
+              bottlenecks: list[_Bottleneck], proposals: list[_Proposal], names: dict[str, str], locale: str,
+              only_own: bool) -> tuple[BottleneckLine, ...]:
+    """The bottleneck sheet's lines: each open entry of the register with its
+    proposal, then a line for each proposal not on an entry.
+
+    A proposal goes on its bottleneck's line, found by the bottleneck's id, or,
+    once a re-scoring replaced that row, by its natural key (response,
+    question, kind, item; a proposal without an item takes the unit's first
+    entry of that question and kind). Question-wide proposals, and a second
+    proposal for the same entry, get lines of their own after the register;
+    in a unit's workbook, only the question-wide proposals of questions on
+    which the unit has an open bottleneck.
+    """
+    scope_of = {(s.group, s.code if s.code != s.group else None): s for s in scopes}
+    by_code = {s.code: s for s in scopes}
+    questions = {q.code: q for q in bank.questions}
+    by_id: dict[int, list[_Proposal]] = defaultdict(list)
+    by_key: dict[tuple[int, str, str | None], list[_Proposal]] = defaultdict(list)
+    for p in proposals:
+        if p.bottleneck_id is not None:
+            by_id[p.bottleneck_id].append(p)
+        elif p.response_id is not None:
+            by_key[(p.response_id, p.question, p.kind)].append(p)
+    placed: set[int] = set()
+
+    def proposal_of(b: _Bottleneck) -> Proposal | None:
+        candidates = by_id.get(b.id, []) + [p for p in by_key.get((b.response_id, b.question, b.kind), [])
+                                            if p.item_key in (None, b.item_key)]
+        for p in candidates:
+            if p.id not in placed:
+                placed.add(p.id)
+                return p.line
+        return None
+
+    lines: list[BottleneckLine] = []
+    own_questions: set[str] = set()
+    for b in bottlenecks:
+        scope = scope_of.get((b.group, b.section if b.group in split else None))
+        if scope is None:
+            continue
+        q = questions.get(b.question)
+        own_questions.add(b.question)
+        lines.append(BottleneckLine(
+            b.unit_code, b.unit_name(locale), scope.code, scope.name, b.question,
+            q.text.get(locale) if q is not None else "", b.kind, b.severity,
+            describe(q, b.kind, b.item_key, b.row, locale) if q is not None else "", b.comment or "",
+            ", ".join(names.get(c, c) for c in b.lead_agencies), proposal_of(b)))
+    by_unit = {u.id: u for u in units}
+    order = {code: i for i, code in enumerate(questions)}
+    scope_order = {s.code: i for i, s in enumerate(scopes)}
+    rest = sorted((p for p in proposals if p.id not in placed),
+                  key=lambda p: (scope_order[p.scope], order.get(p.question, len(order)), p.response_id is not None))
+    for p in rest:
+        scope = by_code[p.scope]
+        q = questions.get(p.question)
+        text = q.text.get(locale) if q is not None else ""
+        if p.response_id is None:
+            if only_own and p.question not in own_questions:
+                continue
+            lines.append(BottleneckLine("", "", scope.code, scope.name, p.question, text, "", None, "", "", p.lead,
+                                        p.line, across=True))
+        elif p.unit_id in by_unit:
+            u = by_unit[p.unit_id]
+            lines.append(BottleneckLine(u.code, u.name(locale), scope.code, scope.name, p.question, text,
+                                        p.kind or "", None, "", "", p.lead, p.line))
+    return tuple(lines)
+
+
+def _states(scopes: tuple[Scope, ...], groups: list[dict[str, Any]], reviews: dict[tuple[int, str], _Review],
+            events: dict[int, list[tuple[str, datetime, str, str]]], bottlenecks: list[_Bottleneck], split: set[str],
+            appraised: dict[tuple[int, str], float | None]) -> dict[int, dict[str, ScopeState]]:
+    """Each unit's state in each scope: the scope's review row where there is one,
+    else (before its first submission) its group's status and history."""
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for b in bottlenecks:
         counts[(b.unit_id, b.section if b.group in split else b.group)] += 1
@@ -311,15 +517,20 @@ def _states(scopes: Any, groups: list[dict[str, Any]], events: dict[int, list[tu
             if scope.code != scope.group:
                 kept = (g["section_scores"] or {}).get(scope.code, {})
                 score, band = kept.get("score"), kept.get("band")
-            history = events.get(g["id"], [])
-            accepts = [e for e in history if e[0] == Action.ACCEPT.value]
+            review = reviews.get((g["unit_id"], scope.code))
+            if review is None:
+                history = events.get(g["id"], [])
+                accepts = [e for e in history if e[0] == Action.ACCEPT.value]
+                review = _Review(g["status"], accepts[-1][1] if accepts else None,
+                                 accepts[-1][2] if accepts else "",
+                                 tuple(ReturnInfo(at, by, reason) for action, at, by, reason in history
+                                       if action == Action.RETURN.value))
             out[g["unit_id"]][scope.code] = ScopeState(
-                status=g["status"], score=score, band=band,
-                appraised_score=None, bottlenecks=counts[(g["unit_id"], scope.code)],
+                status=review.status, score=score, band=band,
+                appraised_score=appraised.get((g["unit_id"], scope.code)),
+                bottlenecks=counts[(g["unit_id"], scope.code)],
                 submitted_at=aware(g["submitted_at"]), submitted_by=g["submitted_by"] or "",
-                reviewed_at=accepts[-1][1] if accepts else None, reviewed_by=accepts[-1][2] if accepts else "",
-                returns=tuple(ReturnInfo(at, by, reason) for action, at, by, reason in history
-                              if action == Action.RETURN.value),
+                reviewed_at=review.accepted_at, reviewed_by=review.accepted_by, returns=review.returns,
             )
     return out
 
@@ -337,60 +548,90 @@ def _index(groups: list[dict[str, Any]], indexes: dict[int, IndexView]
     return view.index, view.band.value if view.band is not None else None, coverage
 
 
-def _answers(rnd: Round, bank: Bank, units: list[Unit], groups: list[dict[str, Any]], in_scope: dict[str, str],
-             locale: str) -> dict[str, Cells]:
-    """Readable answers of the scope's questions, with the question scores of handed-in groups.
+def _answer_rows(rnd: Round, unit_ids: list[int]) -> list[tuple[int, str, Any, str | None, str | None]]:
+    """Every answer of the units: (unit id, question code, value, comment, the value's JSON text).
+
+    Values are read as their JSON text and decoded once per distinct text:
+    most answers are one of a few option codes, so this is far cheaper than
+    decoding each row (decoded values are shared, and never changed).
+    """
+    rows = db.session.execute(
+        select(Response.unit_id, BankQuestion.code, cast(Answer.value, Text), Answer.comment)
+        .join(Answer, Answer.response_id == Response.id)
+        .join(BankQuestion, BankQuestion.id == Answer.question_id)
+        .where(Response.round_id == rnd.id, *_few(unit_ids))
+    )
+    wanted = set(unit_ids)
+    decoded: dict[str, tuple[str, Any]] = {}  # JSON text → (that text, kept once; its value)
+    out: list[tuple[int, str, Any, str | None, str | None]] = []
+    for unit_id, code, raw, comment in rows:
+        if unit_id not in wanted:
+            continue
+        value = None
+        if raw is not None:
+            known = decoded.get(raw)
+            if known is None:
+                known = decoded[raw] = (raw, json.loads(raw))
+            raw, value = known
+        out.append((unit_id, code, value, comment, raw))
+    return out
+
+
+def _answers(bank: Bank, units: list[Unit], groups: list[dict[str, Any]], rows: list[Any], in_scope: dict[str, str],
+             appraisals: dict[tuple[int, str], tuple[float, str]], locale: str) -> dict[str, Cells]:
+    """Readable answers of the scope's questions, with the question scores of
+    handed-in groups and the lead's appraisals.
 
     Question scores come from the same engine as the stored group scores
     (conditions may look across groups, so every answer of a unit is read).
     """
     by_id = {u.id: u for u in units}
-    rows = db.session.execute(
-        select(Response.unit_id, BankQuestion.code, Answer.value, Answer.comment)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(BankQuestion, BankQuestion.id == Answer.question_id)
-        .where(Response.round_id == rnd.id, *_few(list(by_id)))
-    ).all()
-    rows = [r for r in rows if r[0] in by_id]
     handed = {(g["unit_id"], g["group_code"]) for g in groups if g["status"] in SCORED_STATUSES}
-    scores = _question_scores(bank, {uid: by_id[uid].kind for uid, _g in handed}, rows, leads_on(rnd.opens_on))
+    scored = _question_scores(bank, {uid: by_id[uid].kind for uid, _g in handed}, rows)
     questions = {q.code: q for q in bank.questions}
-    appraisals = _appraisals()
+    parts: dict[tuple[str, str | None], tuple[str, float | None, date | None]] = {}
     out: dict[str, Cells] = defaultdict(dict)
-    for unit_id, code, value, comment in rows:
-        if code not in in_scope or (value is None and not comment):
+    for unit_id, code, value, comment, raw in rows:
+        if code not in in_scope or (value is None and not comment and (unit_id, code) not in appraisals):
             continue
         q = questions[code]
-        score = scores.get((unit_id, code)) if (unit_id, q.group) in handed else None
+        score = scored.get(unit_id, code) if (unit_id, q.group) in handed else None
         appraised, reason = appraisals.get((unit_id, code), (None, ""))
-        out[by_id[unit_id].code][code] = answer_cell(q, value, comment or "", score, appraised, reason, locale)
+        shown = parts.get((code, raw))  # one text per question and JSON text: labels are looked up once
+        if shown is None:
+            shown = parts[(code, raw)] = answer_parts(q, value, locale)
+        out[by_id[unit_id].code][code] = AnswerCell(shown[0], shown[1], shown[2], score, comment or "", appraised,
+                                                   reason)
+    for (unit_id, code), (appraised, reason) in appraisals.items():  # appraised, but never answered
+        cells = out[by_id[unit_id].code]
+        if code not in cells:
+            q = questions[code]
+            score = scored.get(unit_id, code) if (unit_id, q.group) in handed else None
+            cells[code] = answer_cell(q, None, "", score, appraised, reason, locale)
     return dict(out)
 
 
-def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any], leads: dict[str, tuple[str, ...]]
-                     ) -> dict[tuple[int, str], float]:
-    """Each answered question's score (0–1) for the units with a group handed in.
+class _Scores:
+    """Question scores (0–1) of some units: a questions × units matrix."""
 
-    Scored with the engine's round pass, a few thousand units at a time, so
-    that its frames stay small however large the round.
-    """
-    by_unit: dict[int, list[tuple[str, str, Any, str]]] = defaultdict(list)
-    for u, c, v, m in rows:
-        if u in kinds:
-            by_unit[u].append((str(u), c, v, m or ""))
-    ids = list(kinds)
-    out: dict[tuple[int, str], float] = {}
-    for start in range(0, len(ids), SCORING_CHUNK):
-        chunk = ids[start:start + SCORING_CHUNK]
-        units = pd.DataFrame({"unit_code": [str(k) for k in chunk], "kind": [kinds[k] for k in chunk]})
-        answers = pd.DataFrame([a for k in chunk for a in by_unit.get(k, ())],
-                               columns=["unit_code", "question_code", "value", "comment"])
-        answers["value"] = answers["value"].astype(object)
-        frame = score_round(bank, units, answers, leads).questions
-        frame = frame[frame["score"].notna()]
-        out.update({(int(u), str(q)): float(s) for u, q, s in
-                    zip(frame["unit"].astype(str), frame["question"].astype(str), frame["score"], strict=True)})
-    return out
+    def __init__(self, matrix: Any, units: dict[int, int], questions: dict[str, int]) -> None:
+        self.matrix, self.units, self.questions = matrix, units, questions
+
+    def get(self, unit_id: int, code: str) -> float | None:
+        u, j = self.units.get(unit_id), self.questions.get(code)
+        if u is None or j is None:
+            return None
+        value = float(self.matrix[j, u])
+        return None if value != value else value  # NaN: the question does not count
+
+
+def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any]) -> _Scores:
+    """Each answered question's score (0–1) for the units with a group handed in,
+    by the engine's round pass (:func:`survey_app.scoring.question_scores`)."""
+    position = {unit_id: i for i, unit_id in enumerate(kinds)}
+    matrix = question_scores(bank, list(kinds.values()),
+                             ((position[u], c, v) for u, c, v, _m, _r in rows if u in position))
+    return _Scores(matrix, position, {q.code: j for j, q in enumerate(bank.questions)})
 
 
 def _routing_lines(rules: Any, bank: Bank, locale: str) -> tuple[RoutingLine, ...]:

@@ -106,10 +106,12 @@ def test_province_workbook_holds_every_unit_answer_score_and_bottleneck(seeded: 
         if value is not None:
             assert cells.get((unit, q)) not in (None, ""), (unit, q, value)
 
-    # Every stored bottleneck is listed once.
+    # Every stored bottleneck is listed once; the lines without a unit are question-wide proposals.
     sheet = book["Điểm nghẽn"]
     cols = header_index(sheet, 3)
-    listed = Counter((r[cols["Mã đơn vị"]], r[cols["Câu hỏi"]]) for r in rows(sheet, 4) if r[0] is not None)
+    lines = [r for r in rows(sheet, 4) if r[0] is not None]
+    listed = Counter((r[cols["Mã đơn vị"]], r[cols["Câu hỏi"]]) for r in lines if r[cols["Mã đơn vị"]] is not None)
+    assert all(r[cols["Đề xuất giải pháp"]] for r in lines if r[cols["Mã đơn vị"]] is None)
     assert sum(listed.values()) == sum(register.values())
     assert listed == Counter((u, q) for (u, q, _k) in register.elements())
 

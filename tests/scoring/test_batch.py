@@ -10,7 +10,14 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from survey_app.scoring import RoundScores, answers_frame, frames_from_results, score_round, score_unit
+from survey_app.scoring import (
+    RoundScores,
+    answers_frame,
+    frames_from_results,
+    question_scores,
+    score_round,
+    score_unit,
+)
 
 from .factories import KINDS, make_bank, random_answers, random_bank, ratio, yes_no
 
@@ -115,3 +122,24 @@ def test_a_score_exactly_at_its_threshold_is_no_gap_in_either_pass() -> None:
     assert got.groups["critical_failed"].tolist() == [False, True]
     one = score_unit(bank, "district", per_unit["ON"])
     assert one.bottlenecks == () and not one.critical_failed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_question_scores_are_the_round_pass_question_scores(seed: int) -> None:
+    """The workbook's question-only pass gives exactly the question scores of score_round."""
+    rng = random.Random(seed)
+    bank = random_bank(rng, n_questions=rng.randint(3, 40), n_groups=rng.randint(1, 5))
+    units = [(f"U{i:03d}", rng.choice(KINDS)) for i in range(25)]
+    answers = {code: random_answers(bank, rng) for code, _kind in units}
+    frame = score_round(bank, pd.DataFrame(units, columns=["unit_code", "kind"]), answers_frame(answers, {}))
+    position = {code: i for i, (code, _kind) in enumerate(units)}
+    matrix = question_scores(bank, [kind for _code, kind in units],
+                             ((position[u], q, v) for u, values in answers.items() for q, v in values.items()))
+    q = frame.questions
+    expected = {(str(u), str(c)): s for u, c, s in zip(q["unit"], q["question"], q["score"], strict=True)}
+    got = {(code, question.code): matrix[j, i] for i, (code, _kind) in enumerate(units)
+           for j, question in enumerate(bank.questions)}
+    assert got.keys() == expected.keys()
+    for key, value in got.items():
+        assert value == expected[key] or (value != value and expected[key] != expected[key]), key
+    assert any(value == value for value in got.values())

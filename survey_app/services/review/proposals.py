@@ -68,7 +68,7 @@ def create(rnd: Round, routing: Routing, grants: ScopeGrants, user: User, data: 
                         level=data.level, status=ProposalStatus.PROPOSED.value, created_by_id=user.id)
     if data.unit_code:
         found = db.session.execute(
-            select(Response.id, Bottleneck.id, Bottleneck.kind)
+            select(Response.id, Bottleneck.id, Bottleneck.kind, Bottleneck.item_key)
             .join(ResponseGroup, ResponseGroup.response_id == Response.id)
             .join(Bottleneck, Bottleneck.response_group_id == ResponseGroup.id)
             .join(Unit, Unit.id == Response.unit_id)
@@ -78,7 +78,7 @@ def create(rnd: Round, routing: Routing, grants: ScopeGrants, user: User, data: 
         ).first()
         if found is None:
             raise ReviewRefused("this unit has no bottleneck on this question")
-        proposal.response_id, proposal.bottleneck_id, proposal.kind = found
+        proposal.response_id, proposal.bottleneck_id, proposal.kind, proposal.item_key = found
     db.session.add(proposal)
     db.session.flush()
     audit.record("proposal.create", actor_id=user.id, actor_name=user.username, object_type="proposal",

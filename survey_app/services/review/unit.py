@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +17,7 @@ from ...models import Response, ResponseGroup, Round, RoundUnit, Unit, User, utc
 from ...models.review import Appraisal, ScopeEvent, ScopeReview
 from ...questionnaires import Bank
 from ...questionnaires.schema import Question, Text
-from ...scoring import QuestionResult, score_group
-from ...scoring.bands import exact
-from ...scoring.index import shown_score
+from ...scoring import QuestionResult, scope_scores, score_group
 from ...workflow import ScopeAction, Status, Subject, allows
 from .. import audit
 from ..access import NotAllowed, ScopeGrants
@@ -133,7 +130,7 @@ def scope_view(rnd: Round, bank: Bank, routing: Routing, scope_code: str, unit_c
     results = {r.code: r for r in result.questions}
     questions = scope.questions(bank)
     lines = [AnswerLine(q, answers.get(q.code), results[q.code].score, appraisals.get(q.code)) for q in questions]
-    self_score, appraised = scope_scores(questions, results, appraisals)
+    self_score, appraised = scope_scores(questions, results, {c: a.score for c, a in appraisals.items()})
     return ScopeView(rnd, unit, scope, response, status, row.returns_used if row is not None else 0, lines,
                      self_score, appraised, _history(row, group), grants.roles_for(scope.code), settings,
                      tuple(s.code for s in routing.of_group(scope.group)),
@@ -159,28 +156,10 @@ def _group_scores(bank: Bank, unit: Unit, response: Response | None, values: dic
         appraised = own
         if mine and own is not None:
             questions = scored.get(g.code) or score_group(bank, g.code, unit.kind, values).questions
-            _self, appraised = scope_scores(g.questions, {r.code: r for r in questions}, mine)
+            _self, appraised = scope_scores(g.questions, {r.code: r for r in questions},
+                                            {c: a.score for c, a in mine.items()})
         out.append(GroupScores(g.code, g.name, own, appraised, bool(mine) and own is not None))
     return out
-
-
-def scope_scores(questions: tuple[Question, ...], results: dict[str, QuestionResult],
-                 appraisals: dict[str, Appraisal]) -> tuple[float | None, float | None]:
-    """The scope's score (0–100, as displayed) as the unit scored itself, and with
-    the lead's appraisals in place of the unit's own question scores (the same
-    weighted mean, rounded half up once, as every other score)."""
-    own = {q.code: results[q.code].exact for q in questions if q.code in results}
-    self_pairs: list[tuple[Fraction, Fraction]] = []
-    appraised_pairs: list[tuple[Fraction, Fraction]] = []
-    for q in questions:
-        mine = own.get(q.code)
-        if mine is not None:
-            self_pairs.append((exact(q.weight), mine))
-        theirs = exact(appraisals[q.code].score) if q.code in appraisals else mine
-        if theirs is not None:
-            appraised_pairs.append((exact(q.weight), theirs))
-    self_score, appraised = shown_score(self_pairs), shown_score(appraised_pairs)
-    return (None if self_score is None else float(self_score), None if appraised is None else float(appraised))
 
 
 def _history(row: ScopeReview | None, group: ResponseGroup | None) -> list[HistoryLine]:
@@ -308,7 +287,7 @@ def group_feedback(rnd: Round, bank: Bank, routing: Routing, unit: Unit, group_c
             if answers is None:
                 answers = {c: a.value for c, a in stored_answers(response.id).items() if a.value is not None}
             results = {r.code: r for r in score_group(bank, group_code, unit.kind, answers).questions}
-            self_score, appraised = scope_scores(questions, results, dict((q.code, a) for q, a in mine))
+            self_score, appraised = scope_scores(questions, results, {q.code: a.score for q, a in mine})
         shown_return = last if row.status == Status.RETURNED else None
         out.append(ScopeFeedback(scope, row.status, shown_return.reason_code if shown_return else None,
                                  shown_return.reason if shown_return else None,
