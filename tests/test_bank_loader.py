@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from survey_app.questionnaires import BankValidationError, QuestionType, bank_path, load_bank, read_bank
-from survey_app.services.responses import shown_codes as visible_codes
+from survey_app.services.answers import shown_codes as visible_codes
 
 BANK_TOML = """
 code = "tiny"

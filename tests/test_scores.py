@@ -26,8 +26,8 @@ from survey_app.models import (
     User,
 )
 from survey_app.scoring import score_unit
+from survey_app.services.answers import transition
 from survey_app.services.banks import bank_for
-from survey_app.services.responses import transition
 from survey_app.services.scoring import (
     bottlenecks_led_by,
     indexes_for_round,

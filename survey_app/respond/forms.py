@@ -28,7 +28,7 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 
 from ..questionnaires.schema import Column, ColumnType, Group, Question, QuestionType
-from ..services.responses import AnswerInput, StoredAnswer
+from ..services.answers import AnswerInput, StoredAnswer
 from .fields import (
     MAX_TEXT,
     DateTextField,

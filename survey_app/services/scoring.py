@@ -114,13 +114,6 @@ def score_response_group(group: ResponseGroup) -> GroupResult:
     return result
 
 
-def refresh_response_index(response: Response) -> None:
-    """Nothing to store: the index is derived on read (:func:`unit_index_view`).
-
-    Kept so the workflow's call after a return or an acceptance stays valid.
-    """
-
-
 # --- the overall index, derived on read -------------------------------------
 
 

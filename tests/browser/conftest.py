@@ -65,7 +65,7 @@ class LiveServer:
     def return_group(self, group_code: str, reason: str, unit_code: str = UNIT) -> None:
         """The lead agency's reviewer returns a submitted group with ``reason``."""
         from survey_app.models import Response, ResponseGroup, Round, Unit, User
-        from survey_app.services.responses import transition
+        from survey_app.services.answers import transition
         from survey_app.workflow import Action
 
         with self.app.app_context():

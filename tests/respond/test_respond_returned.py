@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import GroupEvent, Response, ResponseGroup, Unit
+from survey_app.services.answers import transition
 from survey_app.services.demo import DEMO_PASSWORD
-from survey_app.services.responses import transition
 from survey_app.workflow import Action
 
 

@@ -88,7 +88,7 @@ class Review:
 
     def submit(self, unit: str, group: str, username: str) -> tuple[str, ...]:
         """The unit's head hands a group in again (through the respondent service)."""
-        from survey_app.services.responses import submit_group, unit_round
+        from survey_app.services.answers import submit_group, unit_round
 
         with self.app.app_context():
             user = db.session.scalar(select(User).filter_by(username=username))

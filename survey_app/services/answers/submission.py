@@ -14,7 +14,7 @@ from ...scoring import GroupResult, score_group
 from ...workflow import Action, InvalidTransition, Subject, advance
 from ..review import on_group_submitted
 from ..rounds import require_accepting
-from ..scoring import refresh_response_index, score_response_group
+from ..scoring import score_response_group
 from .reading import UnitRound, find_response, shown_codes, stored_answers
 from .saving import NotEditable, ensure_response, lock_group, retrying
 
@@ -124,4 +124,3 @@ def transition(group: ResponseGroup, action: Action, user: User, roles: frozense
                               to_status=target.value, actor_id=user.id, reason=reason))
     group.status = target.value
     db.session.flush()
-    refresh_response_index(group.response)  # the index counts handed-in groups only

@@ -26,7 +26,6 @@ from ...workflow import InvalidTransition, Role, ScopeAction, Status, Subject, a
 from ...workflow import scopes_of_group as _scopes_of_group
 from .. import audit
 from ..access import ScopeGrants
-from ..scoring import refresh_response_index
 
 #: Default reasons for sending a scope back (codes → labels); REVIEW_RETURN_REASONS overrides.
 DEFAULT_REASONS: dict[str, dict[str, str]] = {
@@ -206,7 +205,6 @@ def _sync_group(row: ScopeReview, user: User, action: ScopeAction, reason: str |
                               to_status=target, actor_id=user.id, reason=reason))
     group.status = target
     db.session.flush()
-    refresh_response_index(group.response)  # the index counts handed-in groups only
 
 
 def scope_row(response_id: int, scope: str) -> ScopeReview | None:

@@ -21,7 +21,7 @@ from ...scoring import QuestionResult, scope_scores, score_group
 from ...workflow import ScopeAction, Status, Subject, allows
 from .. import audit
 from ..access import NotAllowed, ScopeGrants
-from ..responses import StoredAnswer, stored_answers
+from ..answers import StoredAnswer, stored_answers
 from .scopes import ReviewRefused, ReviewSettings, Routing, ScopeDef, apply, status_of
 
 
