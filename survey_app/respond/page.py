@@ -34,7 +34,7 @@ from ..services.evidence import UploadRejected, attach_file, check_upload, files
 from ..services.overview import group_progress, group_return_note
 from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
-from .forms import GroupForm, QuestionForm, build_group_form, field_name, initial_data
+from .forms import GroupForm, QuestionForm, field_name, group_form_class, initial_data
 from .live import page_rules
 
 
@@ -98,7 +98,8 @@ class GroupPage:
         return can_submit(self.ur.roles, self.state.status, self.round_state)
 
     def form_class(self) -> type[GroupForm]:
-        return build_group_form(self.group, {q.code for q in self.applicable}, self.locale)
+        return group_form_class(self.ur.round.bank_version.fingerprint, self.group,
+                                frozenset(q.code for q in self.applicable), self.locale)
 
     def blank_form(self, add_row: str | None = None) -> GroupForm:
         """The form filled with the stored answers."""
