@@ -54,7 +54,7 @@ class GroupPage:
     ur: UnitRound
     group: Group
     locale: str
-    state: GroupState
+    _state: GroupState | None  # None: read again when next asked (after a save)
     applicable: list[Question] = field(default_factory=list)
     form: GroupForm | None = None
     outcome: SaveOutcome | None = None
@@ -69,6 +69,14 @@ class GroupPage:
         page.applicable = [q for q in group.questions if applies_to_kind(q, ur.unit.kind)]
         page.round_state = window(ur.round, ur.unit).state(province_today())
         return page
+
+    @property
+    def state(self) -> GroupState:
+        """The group as stored. After a save it is read again only if something
+        asks (the full page does; an autosave rarely needs it)."""
+        if self._state is None:
+            self._state = load_group(self.ur, self.group.code)
+        return self._state
 
     @property
     def can_edit(self) -> bool:
@@ -151,17 +159,17 @@ class GroupPage:
         if self.outcome.theirs:
             self._show_theirs(form)
         form.base_version.data = str(self.outcome.version)
-        self.state = load_group(self.ur, self.group.code)
+        self._state = None
         return self.outcome
 
     def _only_own_files(self, form: GroupForm) -> None:
         """File ids to keep or remove come back from the page: only this
         response's own files count (another unit's, or made-up ids, are dropped)."""
+        holders = [h for qf in form.question_forms().values() if (h := _evidence_holder(qf)) is not None]
+        if not any(h.remove_files.data or h.kept_files.data for h in holders):
+            return  # the post names no file (most autosaves): no need to read the response's files
         own = [str(i) for i in self.files()]
-        for qf in form.question_forms().values():
-            holder = _evidence_holder(qf)
-            if holder is None:
-                continue
+        for holder in holders:
             holder.remove_files.choices = field_choices([(i, i) for i in own])
             holder.remove_files.data = [f for f in holder.remove_files.data or [] if f in own]
             holder.kept_files.data = ",".join(f for f in (holder.kept_files.data or "").split(",") if f in own)
