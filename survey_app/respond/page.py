@@ -27,11 +27,12 @@ from ..services.answers import (
     UnitRound,
     load_group,
     parse_version,
+    return_note,
     save_group,
     shown_codes,
 )
 from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
-from ..services.overview import group_progress, group_return_note
+from ..services.overview import group_progress
 from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
 from .forms import GroupForm, QuestionForm, field_name, group_form_class, initial_data
@@ -93,7 +94,7 @@ class GroupPage:
     @property
     def returned(self) -> ReturnNote | None:
         """Why, by whom and when the group was returned, while it is."""
-        return group_return_note(self.ur, self.group.code)
+        return return_note(self.state.group)  # the group as just read: no query unless it was returned
 
     def add_row_target(self, action: str) -> str | None:
         """The table question an "add a row" button names, if it is one of the page's."""
