@@ -28,7 +28,10 @@ class BankVersion(db.Model):  # type: ignore[name-defined,misc]
     title_vi: Mapped[str] = mapped_column(String(255))
     title_en: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    source: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Read only where it is used (the pure bank is cached per fingerprint):
+    # every request loads its round's version, and decoding this each time
+    # cost milliseconds.
+    source: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     groups: Mapped[list[BankGroup]] = relationship(

@@ -129,6 +129,24 @@ def build_group_form(group: Group, shown: set[str], locale: str) -> type[GroupFo
     return type(f"GroupForm_{group.code}", (GroupForm,), attrs)
 
 
+# Form classes hold only unbound fields, so every request can share one:
+# building one per request took a few milliseconds of every group page and save.
+_FORM_CLASSES: dict[tuple[str, str, frozenset[str], str], type[GroupForm]] = {}
+_MAX_FORM_CLASSES = 256
+
+
+def group_form_class(fingerprint: str, group: Group, shown: frozenset[str], locale: str) -> type[GroupForm]:
+    """:func:`build_group_form`, built once per process for each bank content
+    (its ``fingerprint``), group, set of questions shown and language."""
+    key = (fingerprint, group.code, shown, locale)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        if len(_FORM_CLASSES) >= _MAX_FORM_CLASSES:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = build_group_form(group, set(shown), locale)
+    return form_class
+
+
 def question_form(q: Question, locale: str) -> type[QuestionForm]:
     attrs: dict[str, Any] = {"code": q.code, "question": q}
     options = [(o.code, o.label.get(locale)) for o in q.options]

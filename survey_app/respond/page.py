@@ -27,14 +27,15 @@ from ..services.answers import (
     UnitRound,
     load_group,
     parse_version,
+    return_note,
     save_group,
     shown_codes,
 )
 from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
-from ..services.overview import group_progress, group_return_note
+from ..services.overview import group_progress
 from ..services.rounds import RoundState, province_today, window
 from .fields import field_choices
-from .forms import GroupForm, QuestionForm, build_group_form, field_name, initial_data
+from .forms import GroupForm, QuestionForm, field_name, group_form_class, initial_data
 from .live import page_rules
 
 
@@ -54,7 +55,7 @@ class GroupPage:
     ur: UnitRound
     group: Group
     locale: str
-    state: GroupState
+    _state: GroupState | None  # None: read again when next asked (after a save)
     applicable: list[Question] = field(default_factory=list)
     form: GroupForm | None = None
     outcome: SaveOutcome | None = None
@@ -71,6 +72,14 @@ class GroupPage:
         return page
 
     @property
+    def state(self) -> GroupState:
+        """The group as stored. After a save it is read again only if something
+        asks (the full page does; an autosave rarely needs it)."""
+        if self._state is None:
+            self._state = load_group(self.ur, self.group.code)
+        return self._state
+
+    @property
     def can_edit(self) -> bool:
         return can_edit(self.ur.roles, self.state.status, self.round_state)
 
@@ -85,7 +94,7 @@ class GroupPage:
     @property
     def returned(self) -> ReturnNote | None:
         """Why, by whom and when the group was returned, while it is."""
-        return group_return_note(self.ur, self.group.code)
+        return return_note(self.state.group)  # the group as just read: no query unless it was returned
 
     def add_row_target(self, action: str) -> str | None:
         """The table question an "add a row" button names, if it is one of the page's."""
@@ -98,7 +107,8 @@ class GroupPage:
         return can_submit(self.ur.roles, self.state.status, self.round_state)
 
     def form_class(self) -> type[GroupForm]:
-        return build_group_form(self.group, {q.code for q in self.applicable}, self.locale)
+        return group_form_class(self.ur.round.bank_version.fingerprint, self.group,
+                                frozenset(q.code for q in self.applicable), self.locale)
 
     def blank_form(self, add_row: str | None = None) -> GroupForm:
         """The form filled with the stored answers."""
@@ -150,17 +160,17 @@ class GroupPage:
         if self.outcome.theirs:
             self._show_theirs(form)
         form.base_version.data = str(self.outcome.version)
-        self.state = load_group(self.ur, self.group.code)
+        self._state = None
         return self.outcome
 
     def _only_own_files(self, form: GroupForm) -> None:
         """File ids to keep or remove come back from the page: only this
         response's own files count (another unit's, or made-up ids, are dropped)."""
+        holders = [h for qf in form.question_forms().values() if (h := _evidence_holder(qf)) is not None]
+        if not any(h.remove_files.data or h.kept_files.data for h in holders):
+            return  # the post names no file (most autosaves): no need to read the response's files
         own = [str(i) for i in self.files()]
-        for qf in form.question_forms().values():
-            holder = _evidence_holder(qf)
-            if holder is None:
-                continue
+        for holder in holders:
             holder.remove_files.choices = field_choices([(i, i) for i in own])
             holder.remove_files.data = [f for f in holder.remove_files.data or [] if f in own]
             holder.kept_files.data = ",".join(f for f in (holder.kept_files.data or "").split(",") if f in own)

@@ -65,10 +65,3 @@ def unit_rows(ur: UnitRound, *, with_bottlenecks: bool = False, locale: str = "v
     return UnitRows(index.index, index.band.value if index.band is not None else None, index.counted_groups,
                     index.applicable_groups, rows, bottlenecks)
 
-
-def group_return_note(ur: UnitRound, group_code: str) -> ReturnNote | None:
-    """Why, by whom and when the group was returned, while it is still returned."""
-    response = find_response(ur)
-    if response is None:
-        return None
-    return return_note(next((g for g in response.groups if g.group_code == group_code), None))

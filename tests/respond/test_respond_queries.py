@@ -184,3 +184,25 @@ def test_submitting_takes_the_same_statements_however_much_was_answered(app: Fla
         assert survey.group(unit, "legal").status == "submitted"
     assert len(counts[0]) == len(counts[1]), explain(*counts)
     assert len(counts[0]) <= 60, explain(*counts)
+
+
+def test_an_autosave_reads_the_stored_group_once_and_not_the_bank_source(app: Flask, survey: Any) -> None:
+    """An autosave reads the group's state once before saving and never again
+    after its commit (the answer needs only the new version), reads no file
+    list when the post names no file, and no request decodes the bank's stored
+    source (the parsed bank is cached by fingerprint)."""
+    survey.reset_unit("STP")
+    head = survey.client("stp-head")
+    url = survey.url("STP", "legal")
+    first = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL["PL-10a"]})
+    assert head.post(url, data=first).status_code == 302
+    data = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL_CHANGED["PL-10a"]})
+    statements = [s.lower() for s in statements_of(app, lambda: head.post(url + "/autosave", data=data), 200)]
+    assert survey.values("STP")["PL-10a"] == "Không còn vướng mắc"
+    saved = max(i for i, s in enumerate(statements) if s.startswith("update response_groups"))  # the version bump
+    after = statements[saved + 1:]
+    assert not [s for s in after if "from responses" in s or "from answers" in s or "from response_groups" in s], \
+        explain([], after)
+    assert not [s for s in statements if "from evidence_files" in s], explain([], statements)
+    page = statements_of(app, lambda: head.get(url), 200)
+    assert not [s for s in statements + page if "bank_versions.source" in s.lower()]

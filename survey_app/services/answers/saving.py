@@ -162,9 +162,10 @@ def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
     _write(ur, response, group, changes, user)
     group.status = advance(Subject.GROUP, group.status, Action.SAVE, ur.roles).value
     group.updated_at = utcnow()  # bumps the version even when only the status changes
-    db.session.commit()
-    outcome.version = group.version
+    db.session.flush()  # the versioned UPDATE: the row now holds the new version
+    outcome.version = group.version  # read before the commit expires it (no query again)
     outcome.saved_at = group.updated_at
+    db.session.commit()
     return outcome
 
 
