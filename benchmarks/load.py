@@ -9,7 +9,8 @@ of its own (threads speaking HTTP/1.1 with keep-alive):
   group page, then save a comment through the autosave endpoint every few
   seconds; one in twenty actions is a full "save draft" and one in fifty a
   "submit" (refused with 422 while the group is incomplete, as in real use);
-- reviewers (one user in ten) open their home page.
+- reviewers (one user in ten) open their home page, which sends them on to
+  their dashboard (lead dashboard or province view), and follow it there.
 
 Each phase runs ``--duration`` seconds with think times of 2–5 s, at each
 number of users of ``--users``; then ``--saturate`` users with no think time;
@@ -140,6 +141,8 @@ def request_kind(method: str, path: str) -> str:
         return "group page" if method == "GET" else "save or submit"
     if "/units/" in path:
         return "unit home"
+    if path.startswith("/review/"):
+        return "dashboard"
     return "reviewer home" if path == "/" else path
 
 
@@ -149,6 +152,7 @@ class Client:
     def __init__(self, port: int, stats: Stats) -> None:
         self.port, self.stats = port, stats
         self.cookies: dict[str, str] = {}
+        self.location = ""  # of the last redirect
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def call(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
@@ -168,6 +172,7 @@ class Client:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             return 0, ""
         self.stats.add(time.perf_counter() - started, response.status < 500, request_kind(method, path))
+        self.location = response.headers.get("Location", "")
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -216,9 +221,14 @@ def respondent(client: Client, username: str, unit: str, think: tuple[float, flo
 
 
 def reviewer(client: Client, username: str, think: tuple[float, float], until: float) -> None:
+    """Opens the home page, which sends a reviewer or coordinator on to the dashboard,
+    and follows it there (the dashboard is what the reviewer waits for)."""
     rng = random.Random(username)
     while time.monotonic() < until:
-        client.call("GET", "/")
+        status, _page = client.call("GET", "/")
+        location = client.location
+        if status in (302, 303) and location.startswith("/"):
+            client.call("GET", location)
         time.sleep(rng.uniform(*think))
 
 
