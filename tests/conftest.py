@@ -85,9 +85,8 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if request.param == "sqlite":
+def _engine_url(engine: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if engine == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     if not POSTGRES_URL:
         _skip_or_fail("SURVEY_TEST_POSTGRES_URL is not set, so the PostgreSQL runs are skipped")
@@ -97,6 +96,66 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     except Exception as exc:
         _skip_or_fail(f"PostgreSQL at SURVEY_TEST_POSTGRES_URL is not reachable: {exc}")
     return POSTGRES_URL
+
+
+class Engines:
+    """Both engines' migrated apps and demo snapshots, built once per session and
+    kept side by side.
+
+    A session-scoped fixture parametrized by engine would hold one engine at a
+    time: pytest tears it down and builds the other each time the engine
+    changes, which under ``--dist loadfile`` is every file (migrations and a
+    demo seed, 4–6 s each time).
+    """
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp = tmp_path_factory
+        self.urls: dict[str, str] = {}
+        self.apps: dict[str, Flask] = {}
+        self.snapshots: dict[str, Snapshot] = {}
+
+    def url(self, engine: str) -> str:
+        if engine not in self.urls:
+            self.urls[engine] = _engine_url(engine, self.tmp)
+        return self.urls[engine]
+
+    def app(self, engine: str) -> Flask:
+        if engine not in self.apps:
+            from flask_migrate import upgrade
+
+            app = make_app(self.url(engine), self.tmp.mktemp("instance"))
+            with app.app_context():
+                upgrade()
+            self.apps[engine] = app
+        return self.apps[engine]
+
+    def snapshot(self, engine: str) -> Snapshot:
+        if engine not in self.snapshots:
+            self.snapshots[engine] = _seed_snapshot(self.app(engine))
+        return self.snapshots[engine]
+
+    def close(self) -> None:
+        for app in self.apps.values():
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
+    kept = Engines(tmp_path_factory)
+    yield kept
+    kept.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """The database engine of the test: every test that uses ``app`` runs on both."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(engine: str, engines: Engines) -> str:
+    return engines.url(engine)
 
 
 @pytest.fixture(scope="session")
@@ -129,17 +188,10 @@ def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
     return app
 
 
-@pytest.fixture(scope="session")
-def migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+@pytest.fixture
+def migrated_app(engine: str, engines: Engines) -> Flask:
     """An app whose database was built by the migrations, once per engine."""
-    from flask_migrate import upgrade
-
-    app = make_app(database_url, tmp_path_factory.mktemp("instance"))
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return engines.app(engine)
 
 
 def empty_tables(app: Flask) -> None:
@@ -215,8 +267,7 @@ def restore_snapshot(app: Flask, snap: Snapshot) -> None:
         db.session.remove()
 
 
-@pytest.fixture(scope="session")
-def demo_snapshot(migrated_app: Flask) -> Snapshot:
+def _seed_snapshot(migrated_app: Flask) -> Snapshot:
     """The demo province, seeded once per engine and kept as rows."""
     empty_tables(migrated_app)
     result = migrated_app.test_cli_runner().invoke(args=["demo", "seed"])
@@ -232,6 +283,11 @@ def demo_snapshot(migrated_app: Flask) -> Snapshot:
         row["password_hash"] = quick
     keep_snapshot_in_postgres(migrated_app, snap)
     return snap
+
+
+@pytest.fixture
+def demo_snapshot(engine: str, engines: Engines) -> Snapshot:
+    return engines.snapshot(engine)
 
 
 @pytest.fixture
