@@ -235,8 +235,8 @@ def keep_snapshot_in_postgres(app: Flask, snap: Snapshot) -> None:
         db.session.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE"))
         db.session.execute(text(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}"))
         for table in db.metadata.sorted_tables:
-            db.session.execute(text(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{table.name} "
-                                    f"(LIKE public.{table.name} INCLUDING DEFAULTS)"))
+            # No defaults copied: nothing may depend on public's sequences (migrations drop them).
+            db.session.execute(text(f"CREATE TABLE {SNAPSHOT_SCHEMA}.{table.name} (LIKE public.{table.name})"))
             if snap[table.name]:
                 db.session.execute(table.insert(), snap[table.name])
                 db.session.execute(text(f"INSERT INTO {SNAPSHOT_SCHEMA}.{table.name} "
