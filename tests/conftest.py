@@ -66,22 +66,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report  # type: ignore[return-value]
 
 
-#: Files that take a minute or more of one worker (a 60 s load run, Chromium,
-#: gunicorn, pg_dump): started first, so that the other worker fills in with the
-#: many short files instead of waiting idle at the end for one of these.
-LONG_FIRST = ("tests/browser/", "tests/test_concurrency.py", "tests/test_two_servers.py", "tests/test_backup.py",
-              "tests/exports/test_print.py", "tests/review/test_dashboard_counts.py",
-              "tests/review/test_review_queries.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return next((i for i, long in enumerate(LONG_FIRST) if path.startswith(long)), len(LONG_FIRST))
-
-    items.sort(key=rank)  # stable: within a rank the collection order stays
-
-
 def _skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: skipping is not allowed)")
