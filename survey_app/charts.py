@@ -8,12 +8,16 @@ results page and the reviewer's page of a unit share one chart.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 CENTRE = 150.0
 RADIUS = 100.0
 LABEL_GAP = 22.0
+#: Characters per line of an axis label: long group names are wrapped so that,
+#: at a size legible on a phone, they stay inside the chart's viewBox.
+LABEL_WIDTH = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +29,7 @@ class RadarSeries:
 
 @dataclass(frozen=True, slots=True)
 class Radar:
-    axes: list[tuple[float, float, float, float, str]]  # axis end x, y, label x, y, label
+    axes: list[tuple[float, float, float, float, tuple[str, ...]]]  # axis end x, y, label x, y, label lines
     series: list[RadarSeries]
     centre: float = CENTRE
 
@@ -54,7 +58,8 @@ def radar(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float
           centre: float = CENTRE, radius: float = RADIUS) -> Radar:
     """A radar with one axis per label and one polygon per ``(name, css class, scores)``."""
     axes = [(round(centre + radius * cos, 1), round(centre + radius * sin, 1),
-             round(centre + (radius + LABEL_GAP) * cos, 1), round(centre + (radius + LABEL_GAP) * sin, 1), label)
+             round(centre + (radius + LABEL_GAP) * cos, 1), round(centre + (radius + LABEL_GAP) * sin, 1),
+             tuple(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False)) or ("",))
             for (cos, sin), label in zip(_angles(len(labels)), labels, strict=True)]
     return Radar(axes, [RadarSeries(name, css, radar_points(scores, centre, radius)) for name, css, scores in series],
                  centre)

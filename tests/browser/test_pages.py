@@ -115,6 +115,12 @@ def test_evidence_return_and_results_after_submitting(browser: Browser, page: Pa
         "ts => ts.map(t => t.getBoundingClientRect().height)")
     assert min(sizes) >= 12, f"radar labels too small: {sizes}"
     expect(page.locator("svg.radar text.scale")).to_have_count(4)
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone: as legible, and none cut off
+    lines = page.locator("svg.radar tspan, svg.radar text.scale").evaluate_all(
+        "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [r.height, r.left, r.right]; })")
+    assert min(h for h, _l, _r in lines) >= 12, f"radar labels too small on a phone: {lines}"
+    assert min(left for _h, left, _r in lines) >= 0 and max(right for _h, _l, right in lines) <= 390, lines
+    page.set_viewport_size({"width": 1280, "height": 900})
     index = page.locator(".index-card")
     expect(index).to_contain_text(re.compile(r"0,\d{4}"))
     expect(index).to_contain_text("thang từ 0 đến 1")
