@@ -46,6 +46,31 @@ class LiveServer:
     app: Flask
     url: str
 
+    def admin_code(self) -> str:
+        """A code of the demo administrator's authenticator that the server has not yet spent.
+
+        The server takes each time step once (no replay), and the browser tests of
+        one worker share a server: a second log-in within the same 30 seconds needs
+        the next step's code, which the server accepts one step early; if that one
+        is spent too, wait for the clock to reach it.
+        """
+        import time
+
+        import pyotp
+
+        from survey_app.models import TwoFactor, User
+        from survey_app.services.demo_security import DEMO_ADMIN_TOTP_SECRET
+
+        totp = pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET)
+        with self.app.app_context():
+            last = db.session.scalar(select(TwoFactor.last_step).join(User, User.id == TwoFactor.user_id)
+                                     .where(User.username == "admin"))
+            db.session.remove()
+        step = max(int(time.time()) // totp.interval, (last or 0) + 1)
+        while step > int(time.time()) // totp.interval + 1:
+            time.sleep(1)
+        return totp.generate_otp(step)
+
     def reset_unit(self, unit_code: str = UNIT) -> None:
         """Forget everything the unit answered this round, and put its users
         back on Vietnamese, so each test starts from a not-started group."""

@@ -11,8 +11,6 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from survey_app.services.demo_security import DEMO_ADMIN_TOTP_SECRET
-
 from .conftest import PASSWORD, LiveServer, new_page
 
 pytestmark = pytest.mark.browser
@@ -59,11 +57,10 @@ def test_a_user_turns_on_two_step_login_and_logs_in_with_a_code(desk: Page) -> N
     expect(desk.get_by_role("link", name="Chuyên viên SYT")).to_be_visible()
 
 
-def test_the_demo_administrator_logs_in_with_the_demo_key(desk: Page) -> None:
+def test_the_demo_administrator_logs_in_with_the_demo_key(desk: Page, live_server: LiveServer) -> None:
     log_in(desk, "admin")
     expect(desk.get_by_role("heading", name="Đăng nhập hai bước")).to_be_visible()
-    desk.get_by_label("Mã trong ứng dụng xác thực, hoặc một mã dự phòng").fill(
-        pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now())
+    desk.get_by_label("Mã trong ứng dụng xác thực, hoặc một mã dự phòng").fill(live_server.admin_code())
     desk.get_by_role("button", name="Tiếp tục").click()
     expect(desk.get_by_role("link", name="Quản trị hệ thống")).to_be_visible()
 
