@@ -12,6 +12,7 @@ wiped): without it those runs skip with a message, except in CI
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Integer, create_engine, select, text
+from sqlalchemy import Engine, Integer, create_engine, event, select, text
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -204,10 +205,13 @@ def empty_tables(app: Flask) -> None:
 
 
 @pytest.fixture
-def app(migrated_app: Flask) -> Iterator[Flask]:
-    """The migrated app; every table is emptied after each test."""
+def app(migrated_app: Flask, engine: str, engines: Engines, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The migrated app, its tables empty, or holding the demo province when the
+    test also asks for ``demo``: only the tables written since the last test are
+    put back (see :class:`Held`)."""
+    wants_demo = "demo" in request.fixturenames
+    HELD.prepare(migrated_app, engines.snapshot(engine) if wants_demo else None)
     yield migrated_app
-    empty_tables(migrated_app)
     from survey_app.services.banks import _bank_from_fingerprint
 
     _bank_from_fingerprint.cache_clear()
@@ -246,25 +250,86 @@ def keep_snapshot_in_postgres(app: Flask, snap: Snapshot) -> None:
     empty_tables(app)
 
 
-def restore_snapshot(app: Flask, snap: Snapshot) -> None:
-    """Put the demo's rows back, ids included (PostgreSQL's sequences follow);
-    PostgreSQL copies them from :data:`SNAPSHOT_SCHEMA`."""
-    with app.app_context():
-        postgres = db.engine.dialect.name == "postgresql"
-        for table in db.metadata.sorted_tables:
-            if snap[table.name] and postgres:
-                db.session.execute(text(f"INSERT INTO public.{table.name} "
-                                        f"SELECT * FROM {SNAPSHOT_SCHEMA}.{table.name}"))
-            elif snap[table.name]:
-                db.session.execute(table.insert(), snap[table.name])
+#: A statement that writes rows, and the table it writes (with or without the schema).
+_WRITES = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:"?public"?\.)?"?(\w+)', re.IGNORECASE)
+#: A statement that changes the schema: after it, nothing is known of the contents.
+_DDL = re.compile(r"^\s*(?:CREATE|DROP|ALTER|TRUNCATE)\b", re.IGNORECASE)
+
+
+class Held:
+    """What each test database holds, so that a test starts from the state it
+    asks for without rewriting every table.
+
+    Every statement any engine of this process sends is watched
+    (``before_cursor_execute``): the tables it writes are marked dirty, and a
+    change of schema (migrations, the snapshot's own schema) makes the contents
+    unknown. Before a test, :meth:`prepare` empties the dirty tables, or deletes
+    and re-inserts them from the demo snapshot; a database whose contents are
+    unknown, or that holds the other state, has every table cleared and filled.
+    Foreign keys are not checked during the copy (SQLite ``foreign_keys=OFF``,
+    PostgreSQL ``session_replication_role = replica``): a clean table may point
+    at rows of a dirty one, which are put back with the same ids, and no
+    cascade may touch a clean table. (Nothing but this process writes the test
+    databases: the gunicorn, live-server and backup tests use databases of
+    their own.)
+    """
+
+    def __init__(self) -> None:
+        self.contents: dict[str, str] = {}  # database url -> "empty", "demo" or "unknown"
+        self.dirty: dict[str, set[str]] = {}
+
+    def watch(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        url = conn.engine.url.render_as_string()
+        if _DDL.match(statement):
+            self.contents[url] = "unknown"
+        else:
+            self.dirty.setdefault(url, set()).update(m.group(1).lower() for m in _WRITES.finditer(statement))
+
+    def prepare(self, app: Flask, snap: Snapshot | None) -> None:
+        want = "demo" if snap is not None else "empty"
+        with app.app_context():
+            db.session.rollback()
+            db.session.remove()
+            url = db.engine.url.render_as_string()
+            tables = db.metadata.sorted_tables
+            if self.contents.get(url, "unknown") == want:
+                dirty = self.dirty.get(url, set())
+                tables = [t for t in tables if t.name in dirty]
+            postgres = db.engine.dialect.name == "postgresql"
+            with db.engine.connect() as conn:
+                if not postgres:  # outside a transaction, or SQLite ignores it
+                    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                try:
+                    self._copy(conn, tables, snap, postgres)
+                finally:
+                    if not postgres:
+                        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            self.contents[url] = want
+            self.dirty[url] = set()
+
+    @staticmethod
+    def _copy(conn: Any, tables: list[Any], snap: Snapshot | None, postgres: bool) -> None:
         if postgres:
-            for table in db.metadata.sorted_tables:
-                if "id" in table.c and isinstance(table.c.id.type, Integer) and table.c.id.primary_key:
-                    db.session.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
-        db.session.commit()
-        db.session.remove()
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        for table in tables if snap is not None else ():
+            assert snap is not None
+            if snap[table.name] and postgres:
+                conn.execute(text(f"INSERT INTO public.{table.name} "
+                                  f"SELECT * FROM {SNAPSHOT_SCHEMA}.{table.name}"))
+            elif snap[table.name]:
+                conn.execute(table.insert(), snap[table.name])
+            if postgres and "id" in table.c and isinstance(table.c.id.type, Integer) \
+                    and table.c.id.primary_key:  # the sequence follows the ids put back
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+        conn.commit()
+
+
+HELD = Held()
+event.listen(Engine, "before_cursor_execute", HELD.watch)
 
 
 def _seed_snapshot(migrated_app: Flask) -> Snapshot:
@@ -291,10 +356,10 @@ def demo_snapshot(engine: str, engines: Engines) -> Snapshot:
 
 
 @pytest.fixture
-def demo(app: Flask, demo_snapshot: Snapshot) -> Flask:
+def demo(app: Flask) -> Flask:
     """The app holding the demo province (units, users, routing, the open
-    round P06-DIEM-NGHEN and its answers), as ``flask demo seed`` leaves it."""
-    restore_snapshot(app, demo_snapshot)
+    round P06-DIEM-NGHEN and its answers), as ``flask demo seed`` leaves it;
+    the ``app`` fixture restores it."""
     return app
 
 

@@ -11,10 +11,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 from survey_app import clock
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, LoginThrottle, Membership, Role, Unit, User
+from survey_app.services import accounts
 
 PASSWORD = "Khao-sat-P06-2024"
 
@@ -31,6 +33,19 @@ class Clock:
 @pytest.fixture
 def moved(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Throttling is not about the cost of a hash: but for the timing test, the
+    user's hash and the unknown-name dummy take one round of PBKDF2 instead of
+    scrypt (which costs half a second a login here, 50 logins in this file)."""
+    if request.node.name.startswith("test_login_time"):
+        return
+    quick = generate_password_hash("no user has this password", method="pbkdf2:sha256:1")
+    monkeypatch.setattr(accounts, "_dummy_hash", lambda: quick)
+    monkeypatch.setattr(User, "set_password", lambda self, password: setattr(
+        self, "password_hash", generate_password_hash(password, method="pbkdf2:sha256:1")))
 
 
 @pytest.fixture
