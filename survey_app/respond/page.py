@@ -33,7 +33,7 @@ from ..services.answers import (
 )
 from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
 from ..services.overview import group_progress
-from ..services.rounds import RoundState, province_today, window
+from ..services.rounds import RoundState, province_today
 from .fields import field_choices
 from .forms import GroupForm, QuestionForm, field_name, group_form_class, initial_data
 from .live import page_rules
@@ -68,7 +68,7 @@ class GroupPage:
         group = ur.bank.group(group_code)
         page = cls(ur, group, locale, load_group(ur, group_code))
         page.applicable = [q for q in group.questions if applies_to_kind(q, ur.unit.kind)]
-        page.round_state = window(ur.round, ur.unit).state(province_today())
+        page.round_state = ur.window.state(province_today())
         return page
 
     @property

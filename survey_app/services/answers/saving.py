@@ -32,7 +32,6 @@ from ...models import Answer, AnswerRevision, BankQuestion, Response, ResponseGr
 from ...questionnaires.answers import Refusal, check_value
 from ...workflow import Action, InvalidTransition, Status, Subject, advance
 from ..banks import question_ids
-from ..rounds import require_accepting
 from .reading import EMPTY, StoredAnswer, UnitRound, find_response, stored_answers
 
 ATTEMPTS = 5
@@ -108,7 +107,7 @@ def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
         user has no editing role in the unit.
     :raises Busy: when the database stayed locked (nothing saved).
     """
-    require_accepting(ur.round, ur.unit, today)
+    ur.window.require_accepting(today)
     return retrying(lambda: _save_once(ur, group_code, dict(inputs), base_version, user, keep_theirs))
 
 
