@@ -175,7 +175,7 @@ def autosave(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     if not page.can_edit:
         return refusal(_("This group can no longer be changed."), 409)
     try:
-        outcome = page.save(current_user, with_files=False)
+        outcome = page.save(current_user, with_files=False, only_posted=True)
     except NotEditable:
         return refusal(_("This group can no longer be changed."), 409)
     except RoundNotOpen as exc:
