@@ -212,7 +212,8 @@ def test_an_autosave_reads_the_round_the_response_and_the_question_ids_once(app:
     """The unit's window (its own due date included) and the bank version come
     with the round, the locked group is found through the unit's response in
     the locking statement, and the changed questions' ids come with their
-    stored answers: nothing of these is read twice."""
+    stored answers: nothing of these is read twice. Nothing is read after the
+    commit: the access line names the user as loaded, not read again."""
     survey.reset_unit("STP")
     head = survey.client("stp-head")
     url = survey.url("STP", "legal")
@@ -227,3 +228,5 @@ def test_an_autosave_reads_the_round_the_response_and_the_question_ids_once(app:
     assert selects.count("responses") == 1, explain([], statements)  # the page's state; the lock joins it
     reading_ids = [s for s in statements if "bank_questions.id" in s.split(" from ", 1)[0]]
     assert len(reading_ids) == 1, explain([], statements)
+    saved = max(i for i, s in enumerate(statements) if s.startswith("update response_groups"))  # the version bump
+    assert statements[saved + 1:] == [], explain([], statements[saved + 1:])
