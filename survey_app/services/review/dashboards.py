@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, literal, null, or
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
-from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
+from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit, UnitKind
 from ...models.review import ScopeReview
 from ...workflow import Status
 from .scopes import ReviewSettings, Routing, ScopeDef
@@ -162,14 +162,20 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     for s in scopes:
         distribution[s.code] = [int(v or 0) for v in totals[at:at + 10]]
         at += 10
-    late_units, call_in_units, total = (int(v or 0) for v in totals[at:at + 3])
+    late_units, call_in_units = (int(v or 0) for v in totals[at:at + 2])
+    at += 2
+    per_kind = {kind.value: int(v or 0) for kind, v in zip(UnitKind, totals[at:at + len(UnitKind)], strict=True)}
+    at += len(UnitKind)
+    other_kinds, total = (int(v or 0) for v in totals[at:at + 2])
     ids = [row.page_unit for row in answer if row.page_unit is not None]
     page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
         if ids else []
     counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
     rows = [wide.unit_row(r, counts, now, settings.stale_days) for r in page]
-    kinds = db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-                               .where(RoundUnit.round_id == rnd.id).distinct()).all()
+    kinds = [kind for kind, n in per_kind.items() if n]
+    if other_kinds:  # a kind the model does not name (never through the app): ask the database
+        kinds = list(db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+                                        .where(RoundUnit.round_id == rnd.id).distinct()))
     return Dashboard(
         round=rnd, routing=routing, scopes=scopes, rows=rows, total=total, filters=filters, progress=progress,
         waiting=sum(p.submitted - p.accepted for p in progress), waiting_long=sum(p.waiting_long for p in progress),
@@ -266,7 +272,8 @@ class _Wide:
 
     def _totals(self) -> list[Any]:
         """Units; per scope handed in, accepted, returned and waiting long; per scope
-        ten bins of scores handed in; late units and units to call in."""
+        ten bins of scores handed in; late units and units to call in; units of each
+        kind, and of any other kind."""
         t = self.counted
         out: list[Any] = [func.count()]
         for i in range(len(self.scopes)):
@@ -277,7 +284,9 @@ class _Wide:
             score, handed = t.c[f"score_{i}"], t.c[f"status_{i}"].in_(HANDED_IN)
             out += [_count(and_(handed, score.is_not(None), *([score >= 10 * b] if b else []),
                                 *([score < 10 * (b + 1)] if b < 9 else []))) for b in range(10)]
-        return [*out, _count(t.c.late == 1), _count(self.call_in(t))]
+        by_kind = [_count(t.c.kind == kind.value) for kind in UnitKind]  # for the filter's list of kinds
+        other = _count(t.c.kind.not_in([kind.value for kind in UnitKind]))
+        return [*out, _count(t.c.late == 1), _count(self.call_in(t)), *by_kind, other]
 
     def unit_row(self, r: Any, counts: dict[tuple[int, str], int], now: datetime, stale_days: int) -> UnitRow:
         cells = []
