@@ -23,7 +23,7 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 5000  # recycle workers now and then, with jitter so they do not all restart at once
 max_requests_jitter = 500
-preload_app = True  # import once, fork the workers: less memory (no database connection is opened before the fork)
+preload_app = True  # import once, warm the caches once (when_ready), fork the workers: less memory, no cold start
 forwarded_allow_ips = os.environ.get("SURVEY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"
@@ -41,3 +41,21 @@ logconfig_dict = {
         "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
     },
 }
+
+
+def when_ready(server):
+    """Warm the preloaded app's caches in the master, before the workers fork
+    (``survey_app.warm``: templates, translations, the open rounds' banks and
+    forms); it closes the database connections it opened, so no worker shares
+    one. A failure only costs the first requests their warmth: it is logged."""
+    if not server.cfg.preload_app:
+        return
+    app = server.app.wsgi()
+    if getattr(app, "import_name", None) != "survey_app":
+        return  # another app under these settings (the benchmarks' floors)
+    from survey_app.warm import warm
+
+    try:
+        warm(app)
+    except Exception:  # e.g. the database not migrated yet: serve anyway
+        server.log.exception("Warming the caches failed; the workers will fill them on first use")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
@@ -90,6 +91,12 @@ def hostile_input() -> str | None:
     return None
 
 
+def note_user(user: Any) -> None:
+    """Remember the name of the session's user, as loaded, for the request's access line:
+    a save commits, which expires the user, and reading the name again would cost a query."""
+    g.access_user = (user, user.username)
+
+
 def init_app(app: Flask) -> None:
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies:
@@ -120,10 +127,14 @@ def init_app(app: Flask) -> None:
     def _access_log(response: Response) -> Response:
         started = g.get("started")
         millis = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        try:
-            user = current_user.username if current_user.is_authenticated else "-"
-        except Exception:  # the user could not be loaded (a broken database): still log the line
-            user = "?"
+        noted = g.get("access_user")
+        if noted is not None and noted[0] is current_user._get_current_object():
+            user = noted[1]  # as loaded: no query, even after a commit expired the user
+        else:
+            try:
+                user = current_user.username if current_user.is_authenticated else "-"
+            except Exception:  # the user could not be loaded (a broken database): still log the line
+                user = "?"
         access_log.info('%s "%s %s" %s %s %.1fms user=%s rid=%s', request.remote_addr, request.method,
                         request.full_path.rstrip("?"), response.status_code,
                         response.calculate_content_length() or "-", millis, user, g.get("request_id", "-"))

@@ -22,6 +22,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import clock
 from ..extensions import db
 from ..models import Role, User
+from ..security import note_user
 
 SEEN_KEY = "seen_at"
 SEEN_RESOLUTION = 60  # seconds: the cookie is rewritten at most once a minute
@@ -62,6 +63,7 @@ def load_user(text: str) -> User | None:
         return None
     if clock.now() - datetime.fromtimestamp(token.issued, clock.now().tzinfo) > _lifetime(token.remembered):
         return None
+    note_user(user)
     return user
 
 

@@ -33,7 +33,7 @@ from ..services.answers import (
 )
 from ..services.evidence import UploadRejected, attach_file, check_upload, files_of
 from ..services.overview import group_progress
-from ..services.rounds import RoundState, province_today, window
+from ..services.rounds import RoundState, province_today
 from .fields import field_choices
 from .forms import GroupForm, QuestionForm, field_name, group_form_class, initial_data
 from .live import page_rules
@@ -68,7 +68,7 @@ class GroupPage:
         group = ur.bank.group(group_code)
         page = cls(ur, group, locale, load_group(ur, group_code))
         page.applicable = [q for q in group.questions if applies_to_kind(q, ur.unit.kind)]
-        page.round_state = window(ur.round, ur.unit).state(province_today())
+        page.round_state = ur.window.state(province_today())
         return page
 
     @property
@@ -106,9 +106,14 @@ class GroupPage:
     def can_submit(self) -> bool:
         return can_submit(self.ur.roles, self.state.status, self.round_state)
 
-    def form_class(self) -> type[GroupForm]:
-        return group_form_class(self.ur.round.bank_version.fingerprint, self.group,
-                                frozenset(q.code for q in self.applicable), self.locale)
+    def form_class(self, codes: frozenset[str] | None = None) -> type[GroupForm]:
+        """The form of the page's questions (or of those of them in ``codes``)."""
+        shown = frozenset(q.code for q in self.applicable if codes is None or q.code in codes)
+        return group_form_class(self.ur.round.bank_version.fingerprint, self.group, shown, self.locale)
+
+    def posted_codes(self) -> frozenset[str]:
+        """The page's questions whose presence marker the post carries: the only ones a save may change."""
+        return frozenset(q.code for q in self.applicable if field_name(q.code) + "-present" in request.form)
 
     def blank_form(self, add_row: str | None = None) -> GroupForm:
         """The form filled with the stored answers."""
@@ -126,12 +131,16 @@ class GroupPage:
 
     # Saving
 
-    def save(self, user: User, *, with_files: bool = True) -> SaveOutcome | None:
+    def save(self, user: User, *, with_files: bool = True, only_posted: bool = False) -> SaveOutcome | None:
         """Validate the posted form, store files, save what is valid.
+
+        ``only_posted`` binds only the questions the post carries (autosave,
+        which answers in JSON and never renders the whole form again); the
+        others would be skipped as not posted anyway.
 
         Returns None when the form itself was refused (expired CSRF token).
         """
-        form = self.form_class()()
+        form = self.form_class(self.posted_codes() if only_posted else None)()
         self.form = form
         self._only_own_files(form)
         form.validate()
@@ -197,7 +206,7 @@ class GroupPage:
         self._pad_tables(fresh, None)
         for code in self.outcome.theirs:
             name = field_name(code)
-            if name in form._fields:
+            if name in fresh._fields:  # one of the page's questions (posted or not)
                 form._fields[name] = fresh._fields[name]
                 setattr(form, name, fresh._fields[name])
 

@@ -29,7 +29,7 @@ from ..services.answers import (
     unit_round,
 )
 from ..services.evidence import file_for_download
-from ..services.rounds import RoundNotOpen, RoundState, province_today, window
+from ..services.rounds import RoundNotOpen, RoundState, province_today
 from .overview import unit_overview, unit_results
 from .page import GroupPage
 
@@ -56,7 +56,7 @@ def locale() -> str:
 
 def closed_message(ur: UnitRound, state: RoundState) -> str:
     """Why the round does not take answers today, in the user's language."""
-    win = window(ur.round, ur.unit)
+    win = ur.window
     if state is RoundState.UPCOMING:
         return _("This round opens on %(date)s: answers cannot be saved yet.", date=win.opens_on.strftime("%d/%m/%Y"))
     if state is RoundState.PAST_DUE:
@@ -81,7 +81,7 @@ def open_page(ur: UnitRound, group_code: str) -> GroupPage:
 @with_unit_round
 def unit_home(ur: UnitRound) -> ResponseReturnValue:
     today = province_today()
-    win = window(ur.round, ur.unit)
+    win = ur.window
     return render_template("respond/unit.html", ur=ur, groups=unit_overview(ur, locale()),
                            days_left=win.days_left(today), round_state=win.state(today))
 
@@ -175,7 +175,7 @@ def autosave(ur: UnitRound, group_code: str) -> ResponseReturnValue:
     if not page.can_edit:
         return refusal(_("This group can no longer be changed."), 409)
     try:
-        outcome = page.save(current_user, with_files=False)
+        outcome = page.save(current_user, with_files=False, only_posted=True)
     except NotEditable:
         return refusal(_("This group can no longer be changed."), 409)
     except RoundNotOpen as exc:

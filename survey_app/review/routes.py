@@ -251,11 +251,11 @@ def proposal_status(ctx: ReviewContext, proposal_id: int) -> ResponseReturnValue
 
 
 @bp.app_template_global()
-def review_feedback(rnd: Any, unit: Any, group_code: str) -> Any:
+def review_feedback(rnd: Any, unit: Any, group_code: str, response: Any) -> Any:
     """For the unit's group page: the lead agency's returns, appraisals and proposals."""
     from ..services.review.unit import feedback_for
 
-    return feedback_for(rnd, unit, group_code, province_today())
+    return feedback_for(rnd, unit, group_code, province_today(), response)
 
 
 @bp.app_template_global()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import BankGroup, BankOption, BankQuestion, BankSection, BankVersion, Round
+from ..models import BankGroup, BankOption, BankQuestion, BankSection, BankVersion, Round, RoundUnit, Unit
 from ..questionnaires import Bank, Question, bank_from_source, read_bank
 
 
@@ -125,6 +125,21 @@ def bank_for(version: BankVersion) -> Bank:
 def _bank_from_fingerprint(fingerprint: str, version_id: int) -> Bank:
     version = db.session.get_one(BankVersion, version_id)
     return bank_from_source(version.source)
+
+
+def open_round_banks() -> list[tuple[str, Bank, frozenset[str]]]:
+    """The banks of the rounds not yet closed, each with its fingerprint and the kinds
+    of the units taking part (to warm a process's caches before it serves)."""
+    rows = db.session.execute(
+        select(BankVersion.id, BankVersion.fingerprint, Unit.kind).distinct()
+        .join(Round, Round.bank_version_id == BankVersion.id).join(RoundUnit, RoundUnit.round_id == Round.id)
+        .join(Unit, Unit.id == RoundUnit.unit_id).where(Round.closed_at.is_(None))
+    ).all()
+    kinds: dict[tuple[int, str], set[str]] = {}
+    for version_id, fingerprint, kind in rows:
+        kinds.setdefault((version_id, fingerprint), set()).add(kind)
+    return [(fingerprint, _bank_from_fingerprint(fingerprint, version_id), frozenset(unit_kinds))
+            for (version_id, fingerprint), unit_kinds in kinds.items()]
 
 
 def question_ids(version: BankVersion) -> dict[str, int]:

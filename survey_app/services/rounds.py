@@ -71,13 +71,24 @@ class Window:
     def days_left(self, today: date) -> int:
         return (self.due_on - today).days
 
+    def require_accepting(self, today: date | None = None) -> None:
+        """:raises RoundNotOpen: when the window does not take saves and submissions today."""
+        state = self.state(today or province_today())
+        if state not in ACCEPTING:
+            raise RoundNotOpen(state)
+
 
 def window(rnd: Round, unit: Unit | None = None) -> Window:
     """The round's window for ``unit``: its own later due date when an administrator gave it one."""
-    due = rnd.due_on
+    own = None
     if unit is not None and unit.id is not None:
         own = db.session.scalar(select(RoundUnit.due_on).filter_by(round_id=rnd.id, unit_id=unit.id))
-        due = max(due, own) if own is not None else due
+    return window_with(rnd, own)
+
+
+def window_with(rnd: Round, own_due_on: date | None) -> Window:
+    """The round's window for a unit whose own due date (``round_units.due_on``) the caller has read already."""
+    due = max(rnd.due_on, own_due_on) if own_due_on is not None else rnd.due_on
     return Window(rnd.opens_on, due, rnd.closed_at is not None)
 
 
@@ -91,6 +102,4 @@ class RoundNotOpen(Exception):
 
 def require_accepting(rnd: Round, unit: Unit, today: date | None = None) -> None:
     """:raises RoundNotOpen: when the unit may not save or submit in the round today."""
-    state = window(rnd, unit).state(today or province_today())
-    if state not in ACCEPTING:
-        raise RoundNotOpen(state)
+    window(rnd, unit).require_accepting(today)

@@ -206,3 +206,27 @@ def test_an_autosave_reads_the_stored_group_once_and_not_the_bank_source(app: Fl
     assert not [s for s in statements if "from evidence_files" in s], explain([], statements)
     page = statements_of(app, lambda: head.get(url), 200)
     assert not [s for s in statements + page if "bank_versions.source" in s.lower()]
+
+
+def test_an_autosave_reads_the_round_the_response_and_the_question_ids_once(app: Flask, survey: Any) -> None:
+    """The unit's window (its own due date included) and the bank version come
+    with the round, the locked group is found through the unit's response in
+    the locking statement, and the changed questions' ids come with their
+    stored answers: nothing of these is read twice. Nothing is read after the
+    commit: the access line names the user as loaded, not read again."""
+    survey.reset_unit("STP")
+    head = survey.client("stp-head")
+    url = survey.url("STP", "legal")
+    first = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL["PL-10a"]})
+    assert head.post(url, data=first).status_code == 302
+    data = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL_CHANGED["PL-10a"]})
+    sent = statements_of(app, lambda: head.post(url + "/autosave", data=data), 200)
+    statements = [" ".join(s.lower().split()) for s in sent]
+    assert survey.values("STP")["PL-10a"] == "Không còn vướng mắc"
+    selects = [s.split(" from ", 1)[1].split()[0] for s in statements if s.lstrip().startswith("select")]
+    assert "round_units" not in selects and "bank_versions" not in selects, explain([], statements)
+    assert selects.count("responses") == 1, explain([], statements)  # the page's state; the lock joins it
+    reading_ids = [s for s in statements if "bank_questions.id" in s.split(" from ", 1)[0]]
+    assert len(reading_ids) == 1, explain([], statements)
+    saved = max(i for i, s in enumerate(statements) if s.startswith("update response_groups"))  # the version bump
+    assert statements[saved + 1:] == [], explain([], statements[saved + 1:])

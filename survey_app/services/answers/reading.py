@@ -16,6 +16,7 @@ from ...scoring import visibility
 from ...workflow import Status
 from ..access import NotAllowed, require_member
 from ..banks import bank_for
+from ..rounds import Window, window_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class UnitRound:
     unit: Unit
     roles: frozenset[str]
     bank: Bank
+    # The unit's window, read with the round (its own due date included): one
+    # read per request, for the page's state and the save's check alike.
+    window: Window
 
 
 def unit_round(user: User, round_code: str, unit_code: str) -> UnitRound:
@@ -34,13 +38,15 @@ def unit_round(user: User, round_code: str, unit_code: str) -> UnitRound:
     :raises NotAllowed: otherwise (the views answer 404).
     """
     row = db.session.execute(
-        select(Round, Unit).join(RoundUnit, RoundUnit.round_id == Round.id).join(Unit, Unit.id == RoundUnit.unit_id)
+        select(Round, Unit, RoundUnit.due_on).join(RoundUnit, RoundUnit.round_id == Round.id)
+        .join(Unit, Unit.id == RoundUnit.unit_id)
         .where(Round.code == round_code, Unit.code == unit_code)
+        .options(joinedload(Round.bank_version))  # its fingerprint names the cached bank: no second query
     ).first()
     if row is None:
         raise NotAllowed
-    rnd, unit = row
-    return UnitRound(rnd, unit, require_member(user, unit), bank_for(rnd.bank_version))
+    rnd, unit, own_due_on = row
+    return UnitRound(rnd, unit, require_member(user, unit), bank_for(rnd.bank_version), window_with(rnd, own_due_on))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,6 @@ from ...extensions import db
 from ...models import Answer, AnswerRevision, BankQuestion, Response, ResponseGroup, User, utcnow
 from ...questionnaires.answers import Refusal, check_value
 from ...workflow import Action, InvalidTransition, Status, Subject, advance
-from ..banks import question_ids
-from ..rounds import require_accepting
 from .reading import EMPTY, StoredAnswer, UnitRound, find_response, stored_answers
 
 ATTEMPTS = 5
@@ -108,7 +106,7 @@ def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
         user has no editing role in the unit.
     :raises Busy: when the database stayed locked (nothing saved).
     """
-    require_accepting(ur.round, ur.unit, today)
+    ur.window.require_accepting(today)
     return retrying(lambda: _save_once(ur, group_code, dict(inputs), base_version, user, keep_theirs))
 
 
@@ -124,14 +122,17 @@ def retrying(work: Callable[[], T]) -> T:
 
 def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int | None,
                user: User, keep_theirs: frozenset[str]) -> SaveOutcome:
-    response = ensure_response(ur)
-    group = lock_group(response.id, group_code)
+    group = lock_unit_group(ur, group_code)
+    if group is None:  # the unit's first save: create its response, then lock as usual
+        ensure_response(ur)
+        group = lock_unit_group(ur, group_code)
+        assert group is not None
     try:
         advance(Subject.GROUP, group.status, Action.SAVE, ur.roles)
     except InvalidTransition as exc:
         db.session.rollback()
         raise NotEditable(str(exc)) from exc
-    current = stored_answers(response.id)
+    current = stored_answers(group.response_id)
     outcome = SaveOutcome(version=group.version, saved_at=None)
     trusted = base_version is not None and base_version <= group.version
     if not trusted or base_version != group.version:
@@ -159,7 +160,7 @@ def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
         outcome.saved_at = group.updated_at  # everything posted is what is stored
         db.session.rollback()
         return outcome
-    _write(ur, response, group, changes, user)
+    _write(ur, group, changes, user)
     group.status = advance(Subject.GROUP, group.status, Action.SAVE, ur.roles).value
     group.updated_at = utcnow()  # bumps the version even when only the status changes
     db.session.flush()  # the versioned UPDATE: the row now holds the new version
@@ -198,31 +199,50 @@ def ensure_group(ur: UnitRound, group_code: str) -> tuple[Response, ResponseGrou
 
 def lock_group(response_id: int, group_code: str) -> ResponseGroup:
     """The group's row, freshly read and locked until the transaction ends."""
+    group = _lock(response_id, group_code)
+    assert group is not None
+    return group
+
+
+def lock_unit_group(ur: UnitRound, group_code: str) -> ResponseGroup | None:
+    """:func:`lock_group` for the unit's response, found in the same statement
+    (None before the unit's first save created its response)."""
+    response_id = (select(Response.id).where(Response.round_id == ur.round.id, Response.unit_id == ur.unit.id)
+                   .scalar_subquery())
+    return _lock(response_id, group_code)
+
+
+def _lock(response_id: Any, group_code: str) -> ResponseGroup | None:
     table = ResponseGroup.__table__
     where = (table.c.response_id == response_id) & (table.c.group_code == group_code)
     if db.session.get_bind().dialect.name == "sqlite":  # SQLite has no row locks: take the write lock now
         db.session.execute(update(table).where(where).values(version=table.c.version, updated_at=table.c.updated_at))
-    group: ResponseGroup = db.session.scalars(
+    return db.session.scalars(
         select(ResponseGroup).where(ResponseGroup.response_id == response_id, ResponseGroup.group_code == group_code)
         .with_for_update().execution_options(populate_existing=True)
-    ).one()
-    return group
+    ).one_or_none()
 
 
-def _write(ur: UnitRound, response: Response, group: ResponseGroup, changes: dict[str, AnswerInput],
-           user: User) -> None:
+def _write(ur: UnitRound, group: ResponseGroup, changes: dict[str, AnswerInput], user: User) -> None:
     """Store the changed answers, and one revision each, in a fixed number of
-    statements (new answers, changed answers, revisions) however many changed."""
+    statements (the questions' ids with their stored answers, new answers,
+    changed answers, revisions) however many changed."""
     if not changes:
         return
     questions = {q.code: q for q in ur.bank.questions}
     refused = {code: r for code, a in changes.items() if (r := check_value(questions[code], a.value)) is not None}
     if refused:  # the form checks first; this is the door every path goes through
         raise InvalidAnswers(refused)
-    ids = question_ids(ur.round.bank_version)
-    existing = {a.question_id: a for a in db.session.scalars(
-        select(Answer).where(Answer.response_id == response.id, Answer.question_id.in_([ids[c] for c in changes]))
-        .execution_options(populate_existing=True))}
+    response_id = group.response_id
+    ids: dict[str, int] = {}
+    existing: dict[int, tuple[int, Any, str | None, dict[str, Any] | None]] = {}
+    for code, qid, answer_id, value, comment, evidence in db.session.execute(
+            select(BankQuestion.code, BankQuestion.id, Answer.id, Answer.value, Answer.comment, Answer.evidence)
+            .outerjoin(Answer, (Answer.question_id == BankQuestion.id) & (Answer.response_id == response_id))
+            .where(BankQuestion.bank_version_id == ur.round.bank_version_id, BankQuestion.code.in_(list(changes)))):
+        ids[code] = qid
+        if answer_id is not None:
+            existing[qid] = (answer_id, value, comment, evidence)
     new_version = group.version + 1
     now = utcnow()
     inserts: list[dict[str, Any]] = []
@@ -232,14 +252,14 @@ def _write(ur: UnitRound, response: Response, group: ResponseGroup, changes: dic
         qid = ids[code]
         fields = {"value": a.value, "comment": a.comment or None, "evidence": a.evidence or None,
                   "updated_by_id": user.id, "updated_at": now}
-        answer = existing.get(qid)
-        if answer is None:
-            inserts.append({"response_id": response.id, "question_id": qid, **fields})
+        stored = existing.get(qid)
+        if stored is None:
+            inserts.append({"response_id": response_id, "question_id": qid, **fields})
             old[qid] = (None, None, None)
         else:
-            updates.append({"id": answer.id, **fields})
-            old[qid] = (answer.value, answer.comment, answer.evidence)
-    answer_ids = {qid: a.id for qid, a in existing.items()}
+            updates.append({"id": stored[0], **fields})
+            old[qid] = stored[1:]
+    answer_ids = {qid: stored[0] for qid, stored in existing.items()}
     if inserts:
         table = Answer.__table__
         answer_ids.update({qid: aid for aid, qid in db.session.execute(

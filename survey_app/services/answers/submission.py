@@ -13,7 +13,6 @@ from ...questionnaires import Question
 from ...scoring import GroupResult, score_group
 from ...workflow import Action, InvalidTransition, Subject, advance
 from ..review import on_group_submitted
-from ..rounds import require_accepting
 from ..scoring import score_response_group
 from .reading import UnitRound, find_response, shown_codes, stored_answers
 from .saving import NotEditable, ensure_response, lock_group, retrying
@@ -86,7 +85,7 @@ def submit_group(ur: UnitRound, group_code: str, user: User, today: date | None 
         open for submission.
     """
     ur.bank.group(group_code)  # KeyError for an unknown group
-    require_accepting(ur.round, ur.unit, today)
+    ur.window.require_accepting(today)
     return retrying(lambda: _submit_once(ur, group_code, user))
 
 

@@ -6,6 +6,7 @@ Also what the unit sees of its review on its own group page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -258,15 +259,20 @@ class ScopeFeedback:
     appraised_score: float | None
 
 
-def group_feedback(rnd: Round, bank: Bank, routing: Routing, unit: Unit, group_code: str) -> list[ScopeFeedback]:
-    """For each scope of one group of the unit: the last return's reason and the lead's appraisals."""
-    response = db.session.scalar(select(Response).filter_by(round_id=rnd.id, unit_id=unit.id))
+def group_feedback(bank: Bank, routing_of: Callable[[], Routing], unit: Unit, group_code: str,
+                   response: Response | None) -> list[ScopeFeedback]:
+    """For each scope of one group of the unit's response: the last return's reason and the
+    lead's appraisals. The routing is asked for only when the group has scope reviews or the
+    response appraisals (most have neither)."""
     if response is None:
         return []
     rows = {r.scope: r for r in db.session.scalars(
         select(ScopeReview).where(ScopeReview.response_id == response.id, ScopeReview.group_code == group_code))}
     appraisals: dict[str, Appraisal] = {a.question_code: a for a in db.session.scalars(
         select(Appraisal).where(Appraisal.response_id == response.id))}
+    if not rows and not appraisals:
+        return []  # every scope below would be skipped
+    routing = routing_of()
     returns: dict[int, ScopeEvent] = {}
     if rows:
         for e in db.session.scalars(select(ScopeEvent).where(
@@ -310,14 +316,29 @@ class UnitFeedback:
     proposals: list[Any]
 
 
-def feedback_for(rnd: Round, unit: Unit, group_code: str, today: date) -> UnitFeedback:
-    """The review feedback for one group of a unit (a fixed handful of queries)."""
+def feedback_for(rnd: Round, unit: Unit, group_code: str, today: date, response: Response | None) -> UnitFeedback:
+    """The review feedback for one group of a unit's ``response`` (as the page read it; None
+    before the unit's first save), in a fixed handful of queries: the round's routing is read
+    only when there is feedback to place in its scopes."""
     from ..banks import bank_for
     from .proposals import proposals
     from .scopes import routing_for
 
     bank = bank_for(rnd.bank_version)
-    routing = routing_for(rnd, bank)
-    scopes = frozenset(s.code for s in routing.of_group(group_code))
-    return UnitFeedback(group_feedback(rnd, bank, routing, unit, group_code),
-                        proposals(rnd, today, scopes=scopes, concerning_unit=unit.id))
+    routing: list[Routing] = []
+
+    def routing_of() -> Routing:
+        if not routing:
+            routing.append(routing_for(rnd, bank))
+        return routing[0]
+
+    scope_feedback = group_feedback(bank, routing_of, unit, group_code, response)
+    # The group's scopes are the group itself or some of its sections, whatever the routing:
+    # ask for those, and let the routing (read only if any came back) say which count.
+    group = bank.group(group_code)
+    lines = proposals(rnd, today, scopes=frozenset({group.code, *(sec.code for sec in group.sections)}),
+                      concerning_unit=unit.id)
+    if lines:
+        scopes = {s.code for s in routing_of().of_group(group_code)}
+        lines = [line for line in lines if line.proposal.scope in scopes]
+    return UnitFeedback(scope_feedback, lines)
