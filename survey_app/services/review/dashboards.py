@@ -25,6 +25,7 @@ from ...extensions import db
 from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
 from ...models.review import ScopeReview
 from ...workflow import Status
+from . import counted
 from .scopes import ReviewSettings, Routing, ScopeDef
 
 PAGE_SIZE = 100
@@ -140,16 +141,10 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     """
     now = datetime.combine(today, datetime.min.time())
     wide = _Wide(rnd, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
-    t = wide.counted
-    start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    # One statement: the counts, and the ids of the units on the page (one row each).
-    counts_row = select(*wide.totals(), _count(wide.matches(filters, t))).select_from(t).subquery("totals")
-    on_page = (select(t.c.unit_id, t.c.sort_order, t.c.code).where(wide.matches(filters, t))
-               .order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE).subquery("page"))
-    answer = db.session.execute(select(counts_row, on_page.c.unit_id.label("page_unit"))
-                                .select_from(counts_row.outerjoin(on_page, true()))
-                                .order_by(on_page.c.sort_order, on_page.c.code)).all()
-    totals = answer[0]
+    key = ("dashboard", rnd.id, counted.round_stamp(rnd.id), rnd.due_on, tuple(s.code for s in scopes),
+           (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
+           PAGE_SIZE)
+    totals, ids, kinds = counted.kept(key, lambda: _count_round(rnd, wide, filters))
     participating = int(totals[0] or 0)
     at = 1
     progress = []
@@ -162,18 +157,33 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
         distribution[s.code] = [int(v or 0) for v in totals[at:at + 10]]
         at += 10
     late_units, call_in_units, total = (int(v or 0) for v in totals[at:at + 3])
-    ids = [row.page_unit for row in answer if row.page_unit is not None]
     page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
         if ids else []
     counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
     rows = [wide.unit_row(r, counts, now, settings.stale_days) for r in page]
-    kinds = db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-                               .where(RoundUnit.round_id == rnd.id).distinct()).all()
     return Dashboard(
         round=rnd, routing=routing, scopes=scopes, rows=rows, total=total, filters=filters, progress=progress,
         waiting=sum(p.submitted - p.accepted for p in progress), waiting_long=sum(p.waiting_long for p in progress),
         late_units=late_units, call_in_units=call_in_units, kinds=sorted(kinds), distribution=distribution,
     )
+
+
+def _count_round(rnd: Round, wide: _Wide, filters: Filters) -> tuple[tuple[Any, ...], list[int], list[str]]:
+    """The counts over every unit of the round, the ids of the units on the page and
+    the kinds of unit taking part: what :func:`dashboard` keeps under the round's stamp."""
+    t = wide.counted
+    start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    # One statement: the counts, and the ids of the units on the page (one row each).
+    counts_row = select(*wide.totals(), _count(wide.matches(filters, t))).select_from(t).subquery("totals")
+    on_page = (select(t.c.unit_id, t.c.sort_order, t.c.code).where(wide.matches(filters, t))
+               .order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE).subquery("page"))
+    answer = db.session.execute(select(counts_row, on_page.c.unit_id.label("page_unit"))
+                                .select_from(counts_row.outerjoin(on_page, true()))
+                                .order_by(on_page.c.sort_order, on_page.c.code)).all()
+    kinds = db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
+                               .where(RoundUnit.round_id == rnd.id).distinct()).all()
+    return (tuple(answer[0][:len(answer[0]) - 1]), [row.page_unit for row in answer if row.page_unit is not None],
+            list(kinds))
 
 
 class _Wide:
