@@ -15,7 +15,7 @@ from .responses import (
     ResponseGroup,
 )
 from .review import Appraisal, Proposal, ScopeEvent, ScopeReview
-from .rounds import Round, RoundUnit
+from .rounds import Round, RoundChange, RoundUnit
 from .routing import RoutingRole, RoutingRule
 from .security import LoginThrottle, RecoveryCode, TwoFactor
 from .units import Membership, Role, Unit, UnitKind, User, utcnow
@@ -45,6 +45,7 @@ __all__ = [
     "ResponseGroup",
     "Role",
     "Round",
+    "RoundChange",
     "RoundUnit",
     "RoutingRole",
     "RoutingRule",

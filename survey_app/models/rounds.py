@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,3 +46,15 @@ class RoundUnit(db.Model):  # type: ignore[name-defined,misc]
 
     round: Mapped[Round] = relationship(back_populates="participants")
     unit: Mapped[Unit] = relationship()
+
+
+class RoundChange(db.Model):  # type: ignore[name-defined,misc]
+    """One change of what the review dashboards count in a round, written by the
+    database's triggers (migration 0011), never by the app: the dashboards keep
+    what they counted under the round's count and highest id of these rows."""
+
+    __tablename__ = "round_changes"
+    __table_args__ = (Index("ix_round_changes_round_id", "round_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int]

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 
 from survey_app.extensions import db
 from survey_app.models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
+from survey_app.services.review import counted
 
 PAGES = {
     "stttt-reviewer": ["/review/rounds/P06-DIEM-NGHEN", "/review/rounds/P06-DIEM-NGHEN/scopes/data/bottlenecks",
@@ -51,6 +52,8 @@ def grow(review: Any, extra: int) -> int:
 
 
 def counts(review: Any, count_queries: Any) -> dict[str, int]:
+    """Statements per page, counting the round afresh (nothing kept from before: see ``counted``)."""
+    counted.forget()
     out = {}
     for username, urls in PAGES.items():
         c = review.client(username)

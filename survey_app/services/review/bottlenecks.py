@@ -20,6 +20,7 @@ from ...questionnaires import Bank
 from ...questionnaires.schema import Question
 from ...scoring.bottlenecks import describe
 from ...workflow import Status
+from . import counted
 from .scopes import ScopeDef
 
 HEATMAP_UNITS = 30
@@ -135,15 +136,18 @@ class Recurrent:
 
 
 def recurrent_bottlenecks(rnd: Round, bank: Bank, scopes: tuple[ScopeDef, ...], limit: int = 10) -> list[Recurrent]:
-    """The questions with a bottleneck at the most units across the province (one query)."""
-    rows = db.session.execute(
-        select(Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code,
-               func.count(Response.unit_id.distinct()))
-        .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
-        .join(Response, Response.id == ResponseGroup.response_id)
-        .where(Response.round_id == rnd.id, ResponseGroup.status.in_(_COUNTED), Bottleneck.resolved_at.is_(None))
-        .group_by(Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code)
-    )
+    """The questions with a bottleneck at the most units across the province (one query,
+    kept under the round's change stamp: see :mod:`.counted`)."""
+    def count() -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in db.session.execute(
+            select(Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code,
+                   func.count(Response.unit_id.distinct()))
+            .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
+            .join(Response, Response.id == ResponseGroup.response_id)
+            .where(Response.round_id == rnd.id, ResponseGroup.status.in_(_COUNTED), Bottleneck.resolved_at.is_(None))
+            .group_by(Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code))]
+
+    rows = counted.kept(("recurrent", rnd.id, counted.round_stamp(rnd.id)), count)
     questions = {q.code: q for q in bank.questions}
     by_section = {sec: s for s in scopes for sec in s.sections}
     found = [Recurrent(by_section[sec], questions[q], n) for _g, sec, q, n in rows

@@ -26,6 +26,7 @@ from ...extensions import db
 from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit, UnitKind
 from ...models.review import ScopeReview
 from ...workflow import Status
+from . import counted
 from .scopes import ReviewSettings, Routing, ScopeDef
 
 PAGE_SIZE = 100
@@ -141,16 +142,10 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     """
     now = datetime.combine(today, datetime.min.time())
     wide = _wide(rnd.id, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
-    t = wide.counted
-    start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    # One statement: the counts, and the ids of the units on the page (one row each).
-    counts_row = select(*wide.totals, _count(wide.matches(filters, t))).select_from(t).subquery("totals")
-    on_page = (select(t.c.unit_id, t.c.sort_order, t.c.code).where(wide.matches(filters, t))
-               .order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE).subquery("page"))
-    answer = db.session.execute(select(counts_row, on_page.c.unit_id.label("page_unit"))
-                                .select_from(counts_row.outerjoin(on_page, true()))
-                                .order_by(on_page.c.sort_order, on_page.c.code)).all()
-    totals = answer[0]
+    key = ("dashboard", rnd.id, counted.round_stamp(rnd.id), rnd.due_on, tuple(s.code for s in scopes),
+           (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
+           PAGE_SIZE)
+    totals, ids = counted.kept(key, lambda: _count_round(wide, filters))
     participating = int(totals[0] or 0)
     at = 1
     progress = []
@@ -167,7 +162,6 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     per_kind = {kind.value: int(v or 0) for kind, v in zip(UnitKind, totals[at:at + len(UnitKind)], strict=True)}
     at += len(UnitKind)
     other_kinds, total = (int(v or 0) for v in totals[at:at + 2])
-    ids = [row.page_unit for row in answer if row.page_unit is not None]
     page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
         if ids else []
     counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
@@ -189,6 +183,21 @@ def _wide(round_id: int, scopes: tuple[ScopeDef, ...], stale_before: datetime, l
     ``stale_before`` moves): it holds SQL only, no data, and building it took about a
     fifth of a dashboard's CPU."""
     return _Wide(round_id, scopes, stale_before, late_round)
+
+
+def _count_round(wide: _Wide, filters: Filters) -> tuple[tuple[Any, ...], list[int]]:
+    """The counts over every unit of the round (the kinds of unit among them) and the ids
+    of the units on the page: what :func:`dashboard` keeps under the round's stamp."""
+    t = wide.counted
+    start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    # One statement: the counts, and the ids of the units on the page (one row each).
+    counts_row = select(*wide.totals, _count(wide.matches(filters, t))).select_from(t).subquery("totals")
+    on_page = (select(t.c.unit_id, t.c.sort_order, t.c.code).where(wide.matches(filters, t))
+               .order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE).subquery("page"))
+    answer = db.session.execute(select(counts_row, on_page.c.unit_id.label("page_unit"))
+                                .select_from(counts_row.outerjoin(on_page, true()))
+                                .order_by(on_page.c.sort_order, on_page.c.code)).all()
+    return tuple(answer[0][:len(answer[0]) - 1]), [row.page_unit for row in answer if row.page_unit is not None]
 
 
 class _Wide:

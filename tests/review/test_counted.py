@@ -1,0 +1,124 @@
+"""The dashboards keep what they counted under the round's change stamp.
+
+What is kept must never be older than the data: after each kind of change a
+dashboard counts (a return through the review page, a resubmission, an
+administrator renaming a unit, a score changed by hand in SQL, a resolved
+bottleneck), the dashboard and the province's recurring bottlenecks equal
+what a fresh count gives, and differ from what they showed before. An
+autosave that changes no status adds no change, so the count is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text, update
+
+from survey_app.extensions import db
+from survey_app.models import Bottleneck, Round, RoundChange, Unit
+from survey_app.services.banks import bank_for
+from survey_app.services.review import counted
+from survey_app.services.review.bottlenecks import recurrent_bottlenecks
+from survey_app.services.review.dashboards import Filters, dashboard
+from survey_app.services.review.scopes import ReviewSettings, routing_for
+
+ROUND = "P06-DIEM-NGHEN"
+
+
+def view(app: Flask) -> tuple[Any, ...]:
+    """What a coordinator's dashboard and the province's recurring bottlenecks show, as plain values."""
+    with app.app_context():
+        rnd = db.session.scalar(select(Round).filter_by(code=ROUND))
+        bank = bank_for(rnd.bank_version)
+        routing = routing_for(rnd, bank)
+        board = dashboard(rnd, routing, routing.scopes, Filters(), ReviewSettings(stale_days=2), date(2026, 12, 1))
+        shown = (board.total, board.late_units, board.call_in_units, board.kinds, board.distribution,
+                 [(p.scope.code, p.submitted, p.accepted, p.returned, p.waiting_long) for p in board.progress],
+                 [(r.code, r.name_vi, r.kind, [(c.status, c.score, c.band) for c in r.cells]) for r in board.rows],
+                 [(r.question.code, r.units) for r in recurrent_bottlenecks(rnd, bank, routing.scopes)])
+        db.session.remove()
+    return shown
+
+
+def stamp(app: Flask) -> tuple[int, int]:
+    with app.app_context():
+        rnd_id = db.session.scalar(select(Round.id).filter_by(code=ROUND))
+        value = counted.round_stamp(rnd_id)
+        db.session.remove()
+    return value
+
+
+def kept_equals_fresh(app: Flask, change: Callable[[], None]) -> None:
+    before = view(app)
+    assert view(app) == before  # kept, and the same
+    change()
+    after = view(app)
+    counted.forget()
+    assert after == view(app), "what was kept is older than the data"
+    assert after != before, "the change did not show on the dashboard: the test would prove nothing"
+
+
+def test_a_return_and_a_resubmission_show_at_once(review: Any) -> None:
+    unit = review.unit_with("data", exclude=("STTTT",))
+    dic = review.client("stttt-reviewer")
+
+    def give_back() -> None:
+        r = dic.post(review.scope_url("data", unit, "return"),
+                     data={"reason_code": "missing_evidence", "reason": "Đề nghị bổ sung văn bản minh chứng."})
+        assert r.status_code == 303
+
+    kept_equals_fresh(review.app, give_back)
+    kept_equals_fresh(review.app, lambda: review.submit(unit, "data", f"{unit.lower().replace('-', '')}-head"))
+
+
+def test_a_renamed_unit_and_a_score_changed_by_hand_show_at_once(review: Any) -> None:
+    def rename() -> None:
+        with review.app.app_context():
+            first = db.session.scalar(select(Unit).order_by(Unit.sort_order, Unit.code))
+            first.name_vi = "Văn phòng Ủy ban nhân dân tỉnh (đổi tên)"
+            db.session.commit()
+            db.session.remove()
+
+    def by_hand() -> None:  # no statement of the app: the database's triggers still see it
+        with review.app.app_context():
+            db.session.execute(text("UPDATE response_groups SET score = 12.5, band = 'red' "
+                                    "WHERE status = 'submitted' AND group_code = 'legal'"))
+            db.session.commit()
+            db.session.remove()
+
+    kept_equals_fresh(review.app, rename)
+    kept_equals_fresh(review.app, by_hand)
+
+
+def test_a_resolved_bottleneck_leaves_the_recurring_list(review: Any) -> None:
+    def resolve() -> None:
+        with review.app.app_context():
+            db.session.execute(update(Bottleneck).where(Bottleneck.resolved_at.is_(None))
+                               .values(resolved_at=db.func.now()))
+            db.session.commit()
+            db.session.remove()
+
+    kept_equals_fresh(review.app, resolve)
+
+
+@pytest.mark.parametrize("field", ["comment"])
+def test_an_autosave_that_changes_no_status_keeps_the_count(review: Any, field: str) -> None:
+    unit = review.unit_with("legal", status="draft")
+    head = review.client(f"{unit.lower().replace('-', '')}-head")
+    url = f"/rounds/{ROUND}/units/{unit}/groups/legal"
+    page = head.get(url).get_data(as_text=True)
+    base = re.search(r'name="base_version"[^>]*value="(\d+)"', page)
+    assert base is not None
+    before = stamp(review.app)
+    r = head.post(url + "/autosave", data={"base_version": base.group(1), "q_PL_01-present": "1",
+                                           f"q_PL_01-{field}": "Ghi chú: đang chờ văn bản của Sở."})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert stamp(review.app) == before
+    with review.app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(RoundChange)) == before[0]
+        db.session.remove()
