@@ -316,9 +316,8 @@ class Held:
     def _copy(conn: Any, tables: list[Any], snap: Snapshot | None, postgres: bool) -> None:
         if postgres:
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        for table in reversed(tables[:-1]):
-            conn.execute(table.delete())
-        for table in tables[:-1] if snap is not None else ():
+
+        def put_back(table: Any) -> None:
             assert snap is not None
             if snap[table.name] and postgres:
                 conn.execute(text(f"INSERT INTO public.{table.name} "
@@ -330,10 +329,15 @@ class Held:
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
-        last = tables[-1]
+
+        *tables, last = tables  # round_changes, last (see prepare)
+        for table in reversed(tables):
+            conn.execute(table.delete())
+        for table in tables if snap is not None else ():
+            put_back(table)
         conn.execute(last.delete())
-        if snap is not None and snap[last.name]:
-            conn.execute(last.insert(), snap[last.name])
+        if snap is not None:
+            put_back(last)
         conn.commit()
 
 

@@ -45,7 +45,10 @@ def round_stamp(round_id: int) -> tuple[int, int]:
 
 
 def kept(key: Hashable, count: Callable[[], T]) -> T:
-    """The result kept under ``key`` (which holds a :func:`round_stamp`), else ``count()``, kept."""
+    """The result kept under ``key`` (which holds a :func:`round_stamp`), else ``count()``, kept.
+
+    Keys are per database too: one process may serve several (tests do)."""
+    key = (db.engine.url.render_as_string(), key)
     with _lock:
         if key in _kept:
             _kept.move_to_end(key)
