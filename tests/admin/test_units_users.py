@@ -36,7 +36,8 @@ def test_create_edit_search_and_deactivate_a_unit(demo: Flask, admin: FlaskClien
     with demo.app_context():
         unit = db.session.scalars(select(Unit).filter_by(code="XA-HOA-BINH")).one()
         assert unit.parent.code == "UBND-HDL" and unit.active is False
-        actions = [e.action for e in db.session.scalars(select(AuditEvent).filter_by(object_id="XA-HOA-BINH"))]
+        actions = [e.action for e in db.session.scalars(
+            select(AuditEvent).filter_by(object_id="XA-HOA-BINH").order_by(AuditEvent.id))]
         assert actions == ["unit.create", "unit.deactivate"]
         last = db.session.scalars(select(AuditEvent).filter_by(action="unit.deactivate")).one()
         assert last.detail["before"]["active"] is True and last.detail["after"]["active"] is False

@@ -81,7 +81,8 @@ class Review:
 
     def audit(self, action: str) -> list[AuditEvent]:
         with self.app.app_context():
-            rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+            rows = list(db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
             db.session.expunge_all()
             db.session.remove()
         return rows
