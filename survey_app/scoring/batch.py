@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey_app.questionnaires.answers import Refusal
+from survey_app.questionnaires.answers import Refusal, read_values
 from survey_app.questionnaires.schema import Bank, Question
 
 from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, round_floats
@@ -43,7 +43,7 @@ from .scorers import (
     fail_threshold,
     is_missing,
     is_scored,
-    value_scorer_parts,
+    read_scorer,
     zero_when_unanswered,
 )
 
@@ -68,12 +68,16 @@ def _matrix(frame: pd.DataFrame, column: str, u: npt.NDArray[np.intp], q: npt.ND
 
 def _outcomes(q: Question, values: list[object]) -> tuple[npt.NDArray[np.int8], F64, list[object]]:
     """Status and float score of each value, and the values as the one door read them."""
-    read, rule = value_scorer_parts(q)
-    parsed = [None if v is None else read(v) for v in values]
-    unanswered, invalid = Status.UNANSWERED, Status.INVALID
+    parsed = read_values(q, values)
+    rule = read_scorer(q)
+    unanswered, invalid, not_applicable = Status.UNANSWERED, Status.INVALID, Status.NOT_APPLICABLE
     out = [unanswered if p is None else invalid if p.__class__ is Refusal else rule(p) for p in parsed]
-    status = np.array([_STATUS_CODE.get(o, _SCORED) for o in out], dtype=np.int8)
-    raw = np.array([o if o.__class__ is float else np.nan for o in out], dtype=np.float64)
+    nan, code = np.nan, _STATUS_CODE.get
+    raw = np.array([o if o.__class__ is float else nan for o in out], dtype=np.float64)
+    # the usual outcomes by identity first: hashing an enum member is a Python call
+    status = np.array([_SCORED if o.__class__ is float else _UNANSWERED if o is unanswered
+                       else _INVALID if o is invalid else _NOT_APPLICABLE if o is not_applicable
+                       else code(o, _SCORED) for o in out], dtype=np.int8)
     return status, raw, parsed
 
 
