@@ -370,7 +370,7 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
               failed: Bools, unit_cat: Cat) -> pd.DataFrame:
     """The bottleneck register of every unit, by the rules of :mod:`.bottlenecks`:
     :func:`~.bottlenecks.flag_kinds` on whole columns of flags, and
-    :func:`~.bottlenecks.value_items` on each visible unit's value.
+    :func:`~.bottlenecks.value_items` on each question's column of visible values.
 
     ``parsed`` holds, per question and unit, the value as the one door read it
     (None: no answer; a refusal raises nothing but a critical failure).
@@ -386,42 +386,36 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
             kinds.append(np.full(len(who), KIND_RANK[flag_kind], dtype=np.intp))
     n_flags = sum(len(w) for w in units)
 
-    # the value-dependent kinds, one visible value at a time
-    v_unit: list[int] = []
-    v_q: list[int] = []
-    v_kind: list[int] = []
-    v_order: list[int] = []
-    v_sev: list[float] = []
+    # the value-dependent kinds, on each question's column of visible values
+    v_order: list[npt.NDArray[np.intp]] = []
+    v_sev: list[int | None] = []
     v_key: list[str] = []
     v_row: list[object] = []
     bank_severity = bank.scoring.severity_threshold
-    nan = float("nan")
+    rank = KIND_RANK.__getitem__
     for j, q in enumerate(lay.questions):
         items = value_items(q, bank_severity)
         if items is None:
             continue
         column = parsed[j]
-        for i in np.flatnonzero(visible[j]).tolist():
-            for it in items(column[i]):
-                v_unit.append(i)
-                v_q.append(j)
-                v_kind.append(KIND_RANK[it.kind])
-                v_order.append(it.order)
-                v_sev.append(nan if it.severity is None else it.severity)
-                v_key.append(it.item_key)
-                v_row.append(it.row)
-    units.append(np.array(v_unit, dtype=np.intp))
-    qs.append(np.array(v_q, dtype=np.intp))
-    kinds.append(np.array(v_kind, dtype=np.intp))
+        shown = np.flatnonzero(visible[j])
+        got = items([column[i] for i in shown.tolist()])
+        units.append(shown[np.array(got.at, dtype=np.intp)])
+        qs.append(np.full(len(got.at), j, dtype=np.intp))
+        kinds.append(np.array(list(map(rank, got.kind)), dtype=np.intp))
+        v_order.append(np.array(got.order, dtype=np.intp))
+        v_sev.extend(got.severity)
+        v_key.extend(got.item_key)
+        v_row.extend(got.row)
 
     unit = np.concatenate(units)
     qj = np.concatenate(qs)
     kind = np.concatenate(kinds)
     m = len(unit)
     sub = np.zeros(m, dtype=np.intp)
-    sub[n_flags:] = v_order
+    sub[n_flags:] = np.concatenate(v_order) if v_order else 0
     sev_all = np.full(m, np.nan)
-    sev_all[n_flags:] = v_sev
+    sev_all[n_flags:] = np.array(v_sev, dtype=np.float64)  # None: NaN
     key_all = np.full(m, "", dtype=object)
     key_all[n_flags:] = v_key
     row_all = np.full(m, None, dtype=object)

@@ -14,7 +14,7 @@ Per visible question, in this order (:data:`~.results.KIND_ORDER`):
 Each rule is written once, here, and both passes call it: :func:`is_gap` and
 :func:`critical_failed` decide the flags of a question, :func:`flag_kinds`
 turns the flags into the kinds 1 and 4, and :func:`value_items` gives the
-entries 2, 3 and 5 of one value read by the one door. The single-unit pass
+entries 2, 3 and 5 of a column of values read by the one door. The single-unit pass
 (:func:`question_bottlenecks`, used by :func:`~.engine.score_unit`) and the
 round pass (:func:`~.batch.score_round`) differ only in how they loop:
 :func:`flag_kinds` works on one unit's booleans and on columns of units alike.
@@ -24,7 +24,7 @@ Entries hold codes, never labels: pages render them in the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -57,15 +57,30 @@ def severity_threshold(q: Question, bank_threshold: int) -> int:
     return t if t is not None else bank_threshold
 
 
+def row_coder(q: Question) -> Callable[[Mapping[str, object]], Row]:
+    """:func:`row_codes` for ``q``, with its columns read once."""
+    codes = tuple(c.code for c in q.columns)
+
+    def coded(row: Mapping[str, object]) -> Row:
+        get = row.get
+        out: list[tuple[str, object]] = []
+        for code in codes:
+            cell = get(code)
+            if cell is None:
+                continue
+            if cell.__class__ is str or isinstance(cell, str):
+                cell = cell.strip()
+                if not cell:
+                    continue
+            out.append((code, cell))
+        return tuple(out)
+
+    return coded
+
+
 def row_codes(q: Question, row: Mapping[str, object]) -> Row:
     """A table row's non-blank cells in column order, as codes (what the register stores)."""
-    out: list[tuple[str, object]] = []
-    for c in q.columns:
-        cell = row.get(c.code)
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        out.append((c.code, cell.strip() if isinstance(cell, str) else cell))
-    return tuple(out)
+    return row_coder(q)(row)
 
 
 def describe(q: Question, kind: str, item_key: str, row: Mapping[str, object] | None, locale: str) -> str:
@@ -112,25 +127,25 @@ def flag_kinds(failed: Flags, gap: Flags) -> tuple[tuple[BottleneckKind, Flags],
     return (BottleneckKind.CRITICAL_FAILED, failed), (BottleneckKind.GAP, gap & (failed ^ True))
 
 
-class ValueItem(NamedTuple):
-    """An entry raised by an answer value itself; ``order`` places it among
-    the entries of its kind (the row's position, the option's position)."""
+class ValueItems(NamedTuple):
+    """The entries raised by a column of answer values, one list per field: the
+    position of the value in the column (``at``), and the entry's kind, its
+    ``order`` among the entries of its kind (the row's position, the option's
+    position), severity, item key and table row."""
 
-    kind: BottleneckKind
-    order: int
-    severity: int | None = None
-    item_key: str = ""
-    row: Row | None = None
+    at: list[int]
+    kind: list[BottleneckKind]
+    order: list[int]
+    severity: list[int | None]
+    item_key: list[str]
+    row: list[Row | None]
 
 
-ValueItems = Callable[[object], tuple[ValueItem, ...]]
-_NONE: tuple[ValueItem, ...] = ()
-
-
-def value_items(q: Question, bank_severity: int) -> ValueItems | None:
-    """The entries one answer to ``q`` raises by its value alone (severity, table
-    rows, flagged options), as a function of the value *read by the one door*
-    (None or a refusal raises none); None when ``q`` raises none whatever the answer."""
+def value_items(q: Question, bank_severity: int) -> Callable[[Sequence[object]], ValueItems] | None:
+    """The entries answers to ``q`` raise by their value alone (severity, table
+    rows, flagged options), as a function of a column of values *read by the
+    one door* (None or a refusal raises none); None when ``q`` raises none
+    whatever the answer. One unit's value is a column of one."""
     severity = q.type is QuestionType.SEVERITY
     threshold = severity_threshold(q, bank_severity)
     rows = q.type is QuestionType.TABLE and q.bottleneck_rows
@@ -138,19 +153,40 @@ def value_items(q: Question, bank_severity: int) -> ValueItems | None:
     if not (severity or rows or flagged):
         return None
     sev_kind, row_kind, opt_kind = BottleneckKind.SEVERITY, BottleneckKind.TABLE_ROW, BottleneckKind.OPTION
+    coded = row_coder(q)
 
-    def items(got: object) -> tuple[ValueItem, ...]:
-        if got is None or got.__class__ is Refusal:
-            return _NONE
-        out: list[ValueItem] = []
-        if severity and isinstance(got, int) and got >= threshold:
-            out.append(ValueItem(sev_kind, 0, got))
-        if rows and isinstance(got, list):
-            out.extend(ValueItem(row_kind, i, None, str(i), row_codes(q, r)) for i, r in enumerate(got))
-        if flagged:
-            picked = got if isinstance(got, tuple) else (got,)
-            out.extend(ValueItem(opt_kind, k, None, code) for k, code in flagged if code in picked)
-        return tuple(out)
+    def items(column: Sequence[object]) -> ValueItems:
+        out = ValueItems([], [], [], [], [], [])
+        at, kind, order, sev, key, row = out
+        for i, got in enumerate(column):
+            if got is None or got.__class__ is Refusal:
+                continue
+            if severity and isinstance(got, int) and got >= threshold:
+                at.append(i)
+                kind.append(sev_kind)
+                order.append(0)
+                sev.append(got)
+                key.append("")
+                row.append(None)
+            if rows and isinstance(got, list):
+                n = len(got)
+                at += [i] * n
+                kind += [row_kind] * n
+                order += range(n)
+                sev += [None] * n
+                key += map(str, range(n))
+                row += map(coded, got)
+            if flagged:
+                picked = got if isinstance(got, tuple) else (got,)
+                for k, code in flagged:
+                    if code in picked:
+                        at.append(i)
+                        kind.append(opt_kind)
+                        order.append(k)
+                        sev.append(None)
+                        key.append(code)
+                        row.append(None)
+        return out
 
     return items
 
@@ -167,10 +203,12 @@ def question_bottlenecks(
 ) -> list[Bottleneck]:
     """The entries raised by one visible question's answer (a refused value raises
     none but a critical failure), in register order."""
-    found = [ValueItem(kind, 0) for kind, raised in flag_kinds(failed_critical, gap) if raised]
+    found: list[tuple[BottleneckKind, int, int | None, str, Row | None]] = [
+        (kind, 0, None, "", None) for kind, raised in flag_kinds(failed_critical, gap) if raised]
     items = value_items(q, bank_severity)
     if items is not None:
-        found.extend(items(value_reader(q)(value)))
-    found.sort(key=lambda it: (KIND_RANK[it.kind], it.order))
-    return [Bottleneck(q.group, q.section, q.code, it.kind, it.severity, comment, it.item_key, it.row, leads)
-            for it in found]
+        got = items([value_reader(q)(value)])
+        found.extend(zip(got.kind, got.order, got.severity, got.item_key, got.row, strict=True))
+    found.sort(key=lambda it: (KIND_RANK[it[0]], it[1]))
+    return [Bottleneck(q.group, q.section, q.code, kind, severity, comment, key, row, leads)
+            for kind, _, severity, key, row in found]
