@@ -10,7 +10,7 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,18 +28,18 @@ from .bottlenecks import (
     critical_failed,
     default_leads,
     flag_kinds,
-    is_gap,
+    gap_test,
     lead_agencies,
     value_items,
 )
-from .conditions import applies_to_kind, condition_source, condition_test
+from .conditions import applies_to_kind, condition_source, read_condition_test
 from .frames import KIND_CATEGORIES, Cat, Layout, RoundScores, band_categorical, categorical, tile_units
 from .index import applicable_groups, index_value, shown_score
 from .results import KIND_RANK
 from .scorers import (
     Status,
     exact_read_scorer,
-    exact_score,
+    exact_scorer,
     fail_threshold,
     is_missing,
     is_scored,
@@ -192,7 +192,7 @@ def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold
         near = np.flatnonzero(has & (np.abs(raw - threshold) <= NEAR_THRESHOLD))
     if len(near) == 0:
         return out
-    score = exact_read_scorer(q)
+    score, below = exact_read_scorer(q), gap_test(q, gap_threshold)
     decided: dict[object, bool] = {}
     for i in near.tolist():
         got = parsed[i]
@@ -202,7 +202,7 @@ def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold
         except (KeyError, TypeError):  # not seen yet, or unhashable (table rows)
             pass
         s = score(got)
-        gap = isinstance(s, Fraction) and is_gap(q, s, gap_threshold)
+        gap = isinstance(s, Fraction) and below(s)
         out[i] = gap
         with suppress(TypeError):
             decided[got] = gap
@@ -249,8 +249,8 @@ def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], valu
             if k is None:
                 vis[:] = False
             else:
-                test = condition_test(cond, lay.questions[k])
-                holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
+                test = read_condition_test(cond, lay.questions[k])
+                holds = np.fromiter(map(test, parsed[k]), dtype=bool, count=n)
                 vis &= visible[k] & holds
         visible[j] = vis
         status, raw, parsed[j] = _outcomes(q, values[j].tolist())
@@ -306,15 +306,20 @@ class _ExactScores:
 
     def __init__(self, lay: Layout, values: npt.NDArray[np.object_], score: F64) -> None:
         self.lay, self.values, self.score = lay, values, score
+        self.scorers: dict[int, tuple[Fraction, Callable[[object], Fraction | Status]]] = {}
 
     def pairs(self, js: list[int], unit: int) -> list[tuple[Fraction, Fraction]]:
         out = []
         for j in js:
             if self.score[j, unit] != self.score[j, unit]:  # NaN: not counted
                 continue
-            q = self.lay.questions[j]
-            s = exact_score(q, self.values[j, unit])
-            out.append((exact(q.weight), s if isinstance(s, Fraction) else Fraction(0)))
+            found = self.scorers.get(j)
+            if found is None:
+                q = self.lay.questions[j]
+                found = self.scorers[j] = (exact(q.weight), exact_scorer(q))
+            weight, score_of = found
+            s = score_of(self.values[j, unit])
+            out.append((weight, s if isinstance(s, Fraction) else Fraction(0)))
         return out
 
 

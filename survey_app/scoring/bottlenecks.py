@@ -112,7 +112,13 @@ def describe(q: Question, kind: str, item_key: str, row: Mapping[str, object] | 
 def is_gap(q: Question, score: Fraction, gap_threshold: float) -> bool:
     """Whether a scored answer is a gap: its exact score is below the question's
     ``fail_below``, else the bank's ``gap_threshold`` (exactly at it is no gap)."""
-    return score < exact(fail_threshold(q, gap_threshold))
+    return gap_test(q, gap_threshold)(score)
+
+
+def gap_test(q: Question, gap_threshold: float) -> Callable[[Fraction], bool]:
+    """:func:`is_gap` for ``q``, with its threshold read once."""
+    threshold = exact(fail_threshold(q, gap_threshold))
+    return lambda score: score < threshold
 
 
 def critical_failed(q: Question, gap: Flags, unanswered: Flags) -> Flags:

@@ -275,7 +275,17 @@ def exact_read_scorer(q: Question) -> Callable[[object], Fraction | Status]:
     return score
 
 
+def exact_scorer(q: Question) -> Callable[[object], Fraction | Status]:
+    """:func:`exact_score` for ``q``, with the question's parameters read once."""
+    score = value_scorer(q, exact_numbers=True)
+
+    def exact_of(value: object) -> Fraction | Status:
+        out = score(value)
+        return out if isinstance(out, Status) else exact(out)
+
+    return exact_of
+
+
 def exact_score(q: Question, value: object) -> Fraction | Status:
     """The exact score of ``value`` as an answer to ``q``."""
-    out = value_scorer(q, exact_numbers=True)(value)
-    return out if isinstance(out, Status) else exact(out)
+    return exact_scorer(q)(value)
