@@ -162,37 +162,30 @@ def value_items(q: Question, bank_severity: int) -> Callable[[Sequence[object]],
     coded = row_coder(q)
 
     def items(column: Sequence[object]) -> ValueItems:
-        out = ValueItems([], [], [], [], [], [])
-        at, kind, order, sev, key, row = out
-        for i, got in enumerate(column):
-            if got is None or got.__class__ is Refusal:
-                continue
-            if severity and isinstance(got, int) and got >= threshold:
-                at.append(i)
-                kind.append(sev_kind)
-                order.append(0)
-                sev.append(got)
-                key.append("")
-                row.append(None)
-            if rows and isinstance(got, list):
-                n = len(got)
-                at += [i] * n
-                kind += [row_kind] * n
-                order += range(n)
-                sev += [None] * n
-                key += map(str, range(n))
-                row += map(coded, got)
-            if flagged:
-                picked = got if isinstance(got, tuple) else (got,)
-                for k, code in flagged:
-                    if code in picked:
-                        at.append(i)
-                        kind.append(opt_kind)
-                        order.append(k)
-                        sev.append(None)
-                        key.append(code)
-                        row.append(None)
-        return out
+        # kind by kind over the whole column (the entries are sorted by kind and order
+        # afterwards); None and a refusal are neither an int, a list nor a tuple of codes
+        sev: list[tuple[int, int]] = []
+        tables: list[tuple[int, list[Mapping[str, object]]]] = []
+        picks: list[tuple[int, int, str]] = []
+        if severity:
+            sev = [(i, got) for i, got in enumerate(column) if isinstance(got, int) and got >= threshold]
+        if rows:
+            tables = [(i, got) for i, got in enumerate(column) if isinstance(got, list)]
+        if flagged:
+            picks = [(i, k, code) for i, got in enumerate(column) if got is not None and got.__class__ is not Refusal
+                     for picked in [got if isinstance(got, tuple) else (got,)]
+                     for k, code in flagged if code in picked]
+        row_at = [i for i, got in tables for _ in got]
+        n_sev, n_rows, n_opt = len(sev), len(row_at), len(picks)
+        return ValueItems(
+            at=[i for i, _ in sev] + row_at + [i for i, _, _ in picks],
+            kind=[sev_kind] * n_sev + [row_kind] * n_rows + [opt_kind] * n_opt,
+            order=[0] * n_sev + [r for _, got in tables for r in range(len(got))] + [k for _, k, _ in picks],
+            severity=[got for _, got in sev] + [None] * (n_rows + n_opt),
+            item_key=[""] * n_sev + [str(r) for _, got in tables for r in range(len(got))]
+            + [code for _, _, code in picks],
+            row=[None] * n_sev + [coded(cells) for _, got in tables for cells in got] + [None] * n_opt,
+        )
 
     return items
 
