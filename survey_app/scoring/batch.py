@@ -221,7 +221,7 @@ class _Pass:
     gap: Bools
     failed: Bools
     missing: npt.NDArray[np.int64]  # groups × units: required answers lacking
-    parsed: list[list[object]]
+    parsed: list[list[object]]  # the values as the one door read them; None where hidden
 
 
 def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], values: npt.NDArray[np.object_],
@@ -253,7 +253,10 @@ def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], valu
                 holds = np.fromiter(map(test, parsed[k]), dtype=bool, count=n)
                 vis &= visible[k] & holds
         visible[j] = vis
-        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
+        # a hidden question's answer is ignored: not read at all (every use below is masked by vis)
+        column = values[j].copy()
+        column[~vis] = None
+        status, raw, parsed[j] = _outcomes(q, column.tolist())
         bad = vis & (status == _INVALID)
         ans = vis & (status != _UNANSWERED) & ~bad
         invalid[j] = bad
@@ -378,7 +381,8 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
     :func:`~.bottlenecks.value_items` on each question's column of visible values.
 
     ``parsed`` holds, per question and unit, the value as the one door read it
-    (None: no answer; a refusal raises nothing but a critical failure).
+    (None: no answer, or a hidden question; a refusal raises nothing but a
+    critical failure).
     """
     units: list[npt.NDArray[np.intp]] = []
     qs: list[npt.NDArray[np.intp]] = []
