@@ -98,7 +98,6 @@ def _choice(q: Question) -> Callable[[object], Read]:
 def _multiple(q: Question) -> Callable[[object], Read]:
     order = [o.code for o in q.options]
     codes = frozenset(order)
-    rank = {c: i for i, c in enumerate(order)}.__getitem__
     exclusive = frozenset(o.code for o in q.options if o.exclusive)
 
     def read(value: object) -> Read:
@@ -119,7 +118,7 @@ def _multiple(q: Question) -> Callable[[object], Read]:
             return Refusal(Reason.DUPLICATE_OPTION)
         if len(picked) > 1 and exclusive and not exclusive.isdisjoint(picked):
             return Refusal(Reason.EXCLUSIVE_OPTION, sorted(picked & exclusive)[0])
-        return tuple([order[i] for i in sorted(map(rank, value))])  # the bank's codes, in its order
+        return tuple(filter(picked.__contains__, order))  # the bank's codes, in its order
 
     return read
 

@@ -74,10 +74,12 @@ def _outcomes(q: Question, values: list[object]) -> tuple[npt.NDArray[np.int8], 
     out = [unanswered if p is None else invalid if p.__class__ is Refusal else rule(p) for p in parsed]
     nan, code = np.nan, _STATUS_CODE.get
     raw = np.array([o if o.__class__ is float else nan for o in out], dtype=np.float64)
-    # the usual outcomes by identity first: hashing an enum member is a Python call
-    status = np.array([_SCORED if o.__class__ is float else _UNANSWERED if o is unanswered
-                       else _INVALID if o is invalid else _NOT_APPLICABLE if o is not_applicable
-                       else code(o, _SCORED) for o in out], dtype=np.int8)
+    status = np.full(len(out), _SCORED, dtype=np.int8)
+    odd = np.flatnonzero(np.isnan(raw)).tolist()  # no float score (or a NaN one): the status says why
+    # the usual statuses by identity first: hashing an enum member is a Python call
+    status[odd] = [_SCORED if o.__class__ is float else _UNANSWERED if o is unanswered
+                   else _INVALID if o is invalid else _NOT_APPLICABLE if o is not_applicable
+                   else code(o, _SCORED) for o in map(out.__getitem__, odd)]
     return status, raw, parsed
 
 
