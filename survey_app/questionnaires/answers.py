@@ -240,7 +240,7 @@ def _table(q: Question) -> Callable[[object], Read]:
 
 def _evidence(q: Question) -> Callable[[object], Read]:
     def read(value: object) -> Read:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return Refusal(Reason.WRONG_SHAPE)
         doc, day, files = value.get("document_number"), value.get("document_date"), value.get("files")
         if doc is not None and not isinstance(doc, str):
