@@ -102,12 +102,13 @@ def score_round(
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the length of a round pass.
 
-    The pass allocates about a million small containers (read values, table
-    rows, register entries), which reference counting frees; they form no
-    cycles. With the collector on, those allocations set off hundreds of
-    collections, which also walk every answer value of the round: about a
-    tenth of the pass's CPU. Anything the pass leaves behind is collected
-    once the collector runs again. If it was already off, it stays off.
+    The pass allocates hundreds of thousands of small containers (read
+    values, table rows, register entries), which reference counting frees;
+    they form no cycles. With the collector on, those allocations set off
+    hundreds of collections, and a full one walks every answer value of the
+    round: about a tenth of the pass's CPU. Anything the pass leaves behind
+    is collected once the collector runs again. If it was already off, it
+    stays off.
     """
     was_on = gc.isenabled()
     gc.disable()
