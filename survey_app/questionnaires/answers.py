@@ -8,14 +8,15 @@ form, the score recomputation, a future Excel import or API and the scoring
 engine all go through it, so a value refused at one door is refused at every
 door, and the scorer never re-reads a bad value as something else.
 
-:func:`check_value` is the short form: the reason a value is refused, or None.
+:func:`check_value` is the short form: the reason a value is refused, or None;
+:func:`read_values` the long one, many values of one question at once.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -100,19 +101,24 @@ def _multiple(q: Question) -> Callable[[object], Read]:
     exclusive = frozenset(o.code for o in q.options if o.exclusive)
 
     def read(value: object) -> Read:
-        if not isinstance(value, list | tuple):
+        if value.__class__ is not list and not isinstance(value, list | tuple):
             return Refusal(Reason.WRONG_SHAPE)
-        for v in value:
-            if not isinstance(v, str):
-                return Refusal(Reason.WRONG_SHAPE)
-            if v not in codes:
-                return Refusal(Reason.UNKNOWN_OPTION, v)
+        try:  # every item a known code (and so a string): the usual case, checked at once
+            known = codes.issuperset(value)
+        except TypeError:  # an unhashable item, refused below
+            known = False
+        if not known:  # the first item that is not a known code says why
+            for v in value:
+                if not isinstance(v, str):
+                    return Refusal(Reason.WRONG_SHAPE)
+                if v not in codes:
+                    return Refusal(Reason.UNKNOWN_OPTION, v)
         picked = set(value)
         if len(picked) != len(value):
             return Refusal(Reason.DUPLICATE_OPTION)
-        if len(picked) > 1 and picked & exclusive:
+        if len(picked) > 1 and exclusive and not exclusive.isdisjoint(picked):
             return Refusal(Reason.EXCLUSIVE_OPTION, sorted(picked & exclusive)[0])
-        return tuple(c for c in order if c in picked)
+        return tuple(filter(picked.__contains__, order))  # the bank's codes, in its order
 
     return read
 
@@ -121,13 +127,17 @@ def _ratio(q: Question) -> Callable[[object], Read]:
     at_most = q.scoring.numerator_le_denominator
 
     def read(value: object) -> Read:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return Refusal(Reason.WRONG_SHAPE)
-        a, b = number(value.get("numerator")), number(value.get("denominator"))
-        if a is None:
-            return Refusal(Reason.NOT_A_NUMBER, "numerator")
-        if b is None:
-            return Refusal(Reason.NOT_A_NUMBER, "denominator")
+        a, b = value.get("numerator"), value.get("denominator")
+        if a.__class__ is not int:  # an int is a number as it is; anything else is asked
+            a = number(a)
+            if a is None:
+                return Refusal(Reason.NOT_A_NUMBER, "numerator")
+        if b.__class__ is not int:
+            b = number(b)
+            if b is None:
+                return Refusal(Reason.NOT_A_NUMBER, "denominator")
         if a < 0:
             return Refusal(Reason.NEGATIVE, "numerator")
         if b < 0:
@@ -205,7 +215,7 @@ def _table(q: Question) -> Callable[[object], Read]:
     allowed = frozenset(checks)
 
     def read(value: object) -> Read:
-        if not isinstance(value, list | tuple):
+        if value.__class__ is not list and not isinstance(value, list | tuple):
             return Refusal(Reason.WRONG_SHAPE)
         rows: list[Mapping[str, object]] = []
         for i, row in enumerate(value):
@@ -230,7 +240,7 @@ def _table(q: Question) -> Callable[[object], Read]:
 
 def _evidence(q: Question) -> Callable[[object], Read]:
     def read(value: object) -> Read:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return Refusal(Reason.WRONG_SHAPE)
         doc, day, files = value.get("document_number"), value.get("document_date"), value.get("files")
         if doc is not None and not isinstance(doc, str):
@@ -267,6 +277,13 @@ def value_reader(q: Question) -> Callable[[object], Read]:
         return None if value is None else inner(value)
 
     return read
+
+
+def read_values(q: Question, values: Iterable[object]) -> list[Read]:
+    """:func:`read_value` of each of ``values``, all answers to ``q``, with the
+    question's rules read once (for a pass over a whole column of units)."""
+    inner = _READERS[q.type](q)
+    return [None if v is None else inner(v) for v in values]
 
 
 def read_value(q: Question, value: object) -> Read:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Literal, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .bands import BAND_CODES, round_array
@@ -84,13 +85,9 @@ def top_bottlenecks(
     if per not in ("group", "section"):
         raise ValueError("per must be 'group' or 'section'")
     df = _frame(bottlenecks)
-    item = df["item_key"].where(df["kind"].astype(str) == BottleneckKind.OPTION.value, "")
-    work = pd.DataFrame({per: df[per], "question": df["question"], "kind": df["kind"], "item": item,
-                         "unit": df["unit"]})
-    keys = [per, "question", "kind", "item"]
-    entries = work.groupby(keys, observed=True, sort=False).size().rename("entries")
-    units = work.drop_duplicates([*keys, "unit"]).groupby(keys, observed=True, sort=False).size().rename("units")
-    out = pd.concat([units, entries], axis=1).reset_index()
+    item = df["item_key"].where(df["kind"] == BottleneckKind.OPTION.value, "")
+    work = pd.DataFrame({per: df[per], "question": df["question"], "kind": df["kind"], "item": item})
+    out = _units_and_entries(work, df["unit"])
     if questions is not None:
         answered = _answered_per_question(_frame(questions))
         out["answered"] = out["question"].map(answered).astype("int64")
@@ -99,6 +96,34 @@ def top_bottlenecks(
                           kind="stable")
     out["rank"] = out.groupby(per, observed=True).cumcount() + 1
     return out[out["rank"] <= n].reset_index(drop=True)
+
+
+def _codes(column: pd.Series) -> npt.NDArray[np.int64]:
+    """Integer codes of a column's values, -1 for a missing value."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.codes, dtype=np.int64)
+    return np.asarray(pd.factorize(column)[0], dtype=np.int64)
+
+
+def _units_and_entries(keys: pd.DataFrame, unit: pd.Series) -> pd.DataFrame:
+    """Per distinct row of ``keys`` (rows with a missing key left out): the keys,
+    ``units`` (distinct values of ``unit``) and ``entries`` (rows), on integer
+    codes instead of a groupby and a drop_duplicates over the strings."""
+    codes = [_codes(keys[k]) for k in keys.columns]
+    kept = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes])) if codes else np.arange(len(keys))
+    dims = tuple(int(c.max(initial=-1)) + 1 for c in codes)
+    group = np.ravel_multi_index(tuple(c[kept] for c in codes), dims) if len(kept) else kept
+    distinct, first, which, entries = np.unique(group, return_index=True, return_inverse=True, return_counts=True)
+    who = _codes(unit)[kept] + 1  # 0: a missing unit, counted as one
+    span = int(who.max(initial=0)) + 1
+    pairs = np.sort(which * span + who)  # (group, unit), each distinct pair counted once below
+    new_pair = np.ones(len(pairs), dtype=bool)
+    new_pair[1:] = pairs[1:] != pairs[:-1]
+    units = np.bincount(pairs[new_pair] // span, minlength=len(distinct))
+    out = keys.iloc[kept[first]].reset_index(drop=True).infer_objects()  # dtypes as a groupby's keys
+    out["units"] = units.astype(np.int64)
+    out["entries"] = entries.astype(np.int64)
+    return out
 
 
 def _answered_per_question(df: pd.DataFrame) -> pd.Series:

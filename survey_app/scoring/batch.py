@@ -10,8 +10,9 @@ whole columns of units with NumPy instead of per-unit Python objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -19,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from survey_app.questionnaires.answers import Refusal
+from survey_app.questionnaires.answers import Refusal, read_values
 from survey_app.questionnaires.schema import Bank, Question
 
 from .bands import INDEX_PLACES, SCORE_PLACES, BandCuts, band_codes, exact, round_floats
@@ -28,22 +29,22 @@ from .bottlenecks import (
     critical_failed,
     default_leads,
     flag_kinds,
-    is_gap,
+    gap_test,
     lead_agencies,
     value_items,
 )
-from .conditions import applies_to_kind, condition_source, condition_test
+from .conditions import applies_to_kind, condition_source, read_condition_test
 from .frames import KIND_CATEGORIES, Cat, Layout, RoundScores, band_categorical, categorical, tile_units
 from .index import applicable_groups, index_value, shown_score
 from .results import KIND_RANK
 from .scorers import (
     Status,
     exact_read_scorer,
-    exact_score,
+    exact_scorer,
     fail_threshold,
     is_missing,
     is_scored,
-    value_scorer_parts,
+    read_scorer,
     zero_when_unanswered,
 )
 
@@ -68,12 +69,18 @@ def _matrix(frame: pd.DataFrame, column: str, u: npt.NDArray[np.intp], q: npt.ND
 
 def _outcomes(q: Question, values: list[object]) -> tuple[npt.NDArray[np.int8], F64, list[object]]:
     """Status and float score of each value, and the values as the one door read them."""
-    read, rule = value_scorer_parts(q)
-    parsed = [None if v is None else read(v) for v in values]
-    unanswered, invalid = Status.UNANSWERED, Status.INVALID
+    parsed = read_values(q, values)
+    rule = read_scorer(q)
+    unanswered, invalid, not_applicable = Status.UNANSWERED, Status.INVALID, Status.NOT_APPLICABLE
     out = [unanswered if p is None else invalid if p.__class__ is Refusal else rule(p) for p in parsed]
-    status = np.array([_STATUS_CODE.get(o, _SCORED) for o in out], dtype=np.int8)
-    raw = np.array([o if o.__class__ is float else np.nan for o in out], dtype=np.float64)
+    nan, code = np.nan, _STATUS_CODE.get
+    raw = np.array([o if o.__class__ is float else nan for o in out], dtype=np.float64)
+    status = np.full(len(out), _SCORED, dtype=np.int8)
+    odd = np.flatnonzero(np.isnan(raw)).tolist()  # no float score (or a NaN one): the status says why
+    # the usual statuses by identity first: hashing an enum member is a Python call
+    status[odd] = [_SCORED if o.__class__ is float else _UNANSWERED if o is unanswered
+                   else _INVALID if o is invalid else _NOT_APPLICABLE if o is not_applicable
+                   else code(o, _SCORED) for o in map(out.__getitem__, odd)]
     return status, raw, parsed
 
 
@@ -87,6 +94,32 @@ def score_round(
     unanswered) and optionally ``comment``. Answers of unknown units or
     questions are ignored; of duplicate answers the last counts.
     """
+    with _collector_paused():
+        return _score_round(bank, units, answers, leads)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a round pass.
+
+    The pass allocates hundreds of thousands of small containers (read
+    values, table rows, register entries), which reference counting frees;
+    they form no cycles. With the collector on, those allocations set off
+    hundreds of collections, and a full one walks every answer value of the
+    round: about a tenth of the pass's CPU. Anything the pass leaves behind
+    is collected once the collector runs again. If it was already off, it
+    stays off.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _score_round(bank: Bank, units: pd.DataFrame, answers: pd.DataFrame, leads: Leads | None) -> RoundScores:
     lay = Layout(bank)
     leads = default_leads(bank) if leads is None else leads
     unit_codes = units["unit_code"].astype(str).tolist()
@@ -188,7 +221,7 @@ def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold
         near = np.flatnonzero(has & (np.abs(raw - threshold) <= NEAR_THRESHOLD))
     if len(near) == 0:
         return out
-    score = exact_read_scorer(q)
+    score, below = exact_read_scorer(q), gap_test(q, gap_threshold)
     decided: dict[object, bool] = {}
     for i in near.tolist():
         got = parsed[i]
@@ -198,7 +231,7 @@ def _gaps(q: Question, has: Bools, raw: F64, parsed: list[object], gap_threshold
         except (KeyError, TypeError):  # not seen yet, or unhashable (table rows)
             pass
         s = score(got)
-        gap = isinstance(s, Fraction) and is_gap(q, s, gap_threshold)
+        gap = isinstance(s, Fraction) and below(s)
         out[i] = gap
         with suppress(TypeError):
             decided[got] = gap
@@ -217,7 +250,7 @@ class _Pass:
     gap: Bools
     failed: Bools
     missing: npt.NDArray[np.int64]  # groups × units: required answers lacking
-    parsed: list[list[object]]
+    parsed: list[list[object]]  # the values as the one door read them; None where hidden
 
 
 def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], values: npt.NDArray[np.object_],
@@ -245,11 +278,14 @@ def _question_pass(bank: Bank, lay: Layout, kinds: npt.NDArray[np.object_], valu
             if k is None:
                 vis[:] = False
             else:
-                test = condition_test(cond, lay.questions[k])
-                holds = np.fromiter((test(v) for v in values[k]), dtype=bool, count=n)
+                test = read_condition_test(cond, lay.questions[k])
+                holds = np.fromiter(map(test, parsed[k]), dtype=bool, count=n)
                 vis &= visible[k] & holds
         visible[j] = vis
-        status, raw, parsed[j] = _outcomes(q, values[j].tolist())
+        # a hidden question's answer is ignored: not read at all (every use below is masked by vis)
+        column = values[j].copy()
+        column[~vis] = None
+        status, raw, parsed[j] = _outcomes(q, column.tolist())
         bad = vis & (status == _INVALID)
         ans = vis & (status != _UNANSWERED) & ~bad
         invalid[j] = bad
@@ -302,15 +338,20 @@ class _ExactScores:
 
     def __init__(self, lay: Layout, values: npt.NDArray[np.object_], score: F64) -> None:
         self.lay, self.values, self.score = lay, values, score
+        self.scorers: dict[int, tuple[Fraction, Callable[[object], Fraction | Status]]] = {}
 
     def pairs(self, js: list[int], unit: int) -> list[tuple[Fraction, Fraction]]:
         out = []
         for j in js:
             if self.score[j, unit] != self.score[j, unit]:  # NaN: not counted
                 continue
-            q = self.lay.questions[j]
-            s = exact_score(q, self.values[j, unit])
-            out.append((exact(q.weight), s if isinstance(s, Fraction) else Fraction(0)))
+            found = self.scorers.get(j)
+            if found is None:
+                q = self.lay.questions[j]
+                found = self.scorers[j] = (exact(q.weight), exact_scorer(q))
+            weight, score_of = found
+            s = score_of(self.values[j, unit])
+            out.append((weight, s if isinstance(s, Fraction) else Fraction(0)))
         return out
 
 
@@ -366,10 +407,11 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
               failed: Bools, unit_cat: Cat) -> pd.DataFrame:
     """The bottleneck register of every unit, by the rules of :mod:`.bottlenecks`:
     :func:`~.bottlenecks.flag_kinds` on whole columns of flags, and
-    :func:`~.bottlenecks.value_items` on each visible unit's value.
+    :func:`~.bottlenecks.value_items` on each question's column of visible values.
 
     ``parsed`` holds, per question and unit, the value as the one door read it
-    (None: no answer; a refusal raises nothing but a critical failure).
+    (None: no answer, or a hidden question; a refusal raises nothing but a
+    critical failure).
     """
     units: list[npt.NDArray[np.intp]] = []
     qs: list[npt.NDArray[np.intp]] = []
@@ -382,42 +424,36 @@ def _register(bank: Bank, lay: Layout, leads: Leads, parsed: list[list[object]],
             kinds.append(np.full(len(who), KIND_RANK[flag_kind], dtype=np.intp))
     n_flags = sum(len(w) for w in units)
 
-    # the value-dependent kinds, one visible value at a time
-    v_unit: list[int] = []
-    v_q: list[int] = []
-    v_kind: list[int] = []
-    v_order: list[int] = []
-    v_sev: list[float] = []
+    # the value-dependent kinds, on each question's column of visible values
+    v_order: list[npt.NDArray[np.intp]] = []
+    v_sev: list[int | None] = []
     v_key: list[str] = []
     v_row: list[object] = []
     bank_severity = bank.scoring.severity_threshold
-    nan = float("nan")
+    rank = KIND_RANK.__getitem__
     for j, q in enumerate(lay.questions):
         items = value_items(q, bank_severity)
         if items is None:
             continue
         column = parsed[j]
-        for i in np.flatnonzero(visible[j]).tolist():
-            for it in items(column[i]):
-                v_unit.append(i)
-                v_q.append(j)
-                v_kind.append(KIND_RANK[it.kind])
-                v_order.append(it.order)
-                v_sev.append(nan if it.severity is None else it.severity)
-                v_key.append(it.item_key)
-                v_row.append(it.row)
-    units.append(np.array(v_unit, dtype=np.intp))
-    qs.append(np.array(v_q, dtype=np.intp))
-    kinds.append(np.array(v_kind, dtype=np.intp))
+        shown = np.flatnonzero(visible[j])
+        got = items([column[i] for i in shown.tolist()])
+        units.append(shown[np.array(got.at, dtype=np.intp)])
+        qs.append(np.full(len(got.at), j, dtype=np.intp))
+        kinds.append(np.array(list(map(rank, got.kind)), dtype=np.intp))
+        v_order.append(np.array(got.order, dtype=np.intp))
+        v_sev.extend(got.severity)
+        v_key.extend(got.item_key)
+        v_row.extend(got.row)
 
     unit = np.concatenate(units)
     qj = np.concatenate(qs)
     kind = np.concatenate(kinds)
     m = len(unit)
     sub = np.zeros(m, dtype=np.intp)
-    sub[n_flags:] = v_order
+    sub[n_flags:] = np.concatenate(v_order) if v_order else 0
     sev_all = np.full(m, np.nan)
-    sev_all[n_flags:] = v_sev
+    sev_all[n_flags:] = np.array(v_sev, dtype=np.float64)  # None: NaN
     key_all = np.full(m, "", dtype=object)
     key_all[n_flags:] = v_key
     row_all = np.full(m, None, dtype=object)

@@ -14,7 +14,7 @@ Per visible question, in this order (:data:`~.results.KIND_ORDER`):
 Each rule is written once, here, and both passes call it: :func:`is_gap` and
 :func:`critical_failed` decide the flags of a question, :func:`flag_kinds`
 turns the flags into the kinds 1 and 4, and :func:`value_items` gives the
-entries 2, 3 and 5 of one value read by the one door. The single-unit pass
+entries 2, 3 and 5 of a column of values read by the one door. The single-unit pass
 (:func:`question_bottlenecks`, used by :func:`~.engine.score_unit`) and the
 round pass (:func:`~.batch.score_round`) differ only in how they loop:
 :func:`flag_kinds` works on one unit's booleans and on columns of units alike.
@@ -24,7 +24,7 @@ Entries hold codes, never labels: pages render them in the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -57,15 +57,30 @@ def severity_threshold(q: Question, bank_threshold: int) -> int:
     return t if t is not None else bank_threshold
 
 
+def row_coder(q: Question) -> Callable[[Mapping[str, object]], Row]:
+    """:func:`row_codes` for ``q``, with its columns read once."""
+    codes = tuple(c.code for c in q.columns)
+
+    def coded(row: Mapping[str, object]) -> Row:
+        get = row.get
+        out: list[tuple[str, object]] = []
+        for code in codes:
+            cell = get(code)
+            if cell is None:
+                continue
+            if cell.__class__ is str or isinstance(cell, str):
+                cell = cell.strip()
+                if not cell:
+                    continue
+            out.append((code, cell))
+        return tuple(out)
+
+    return coded
+
+
 def row_codes(q: Question, row: Mapping[str, object]) -> Row:
     """A table row's non-blank cells in column order, as codes (what the register stores)."""
-    out: list[tuple[str, object]] = []
-    for c in q.columns:
-        cell = row.get(c.code)
-        if cell is None or (isinstance(cell, str) and not cell.strip()):
-            continue
-        out.append((c.code, cell.strip() if isinstance(cell, str) else cell))
-    return tuple(out)
+    return row_coder(q)(row)
 
 
 def describe(q: Question, kind: str, item_key: str, row: Mapping[str, object] | None, locale: str) -> str:
@@ -97,7 +112,13 @@ def describe(q: Question, kind: str, item_key: str, row: Mapping[str, object] | 
 def is_gap(q: Question, score: Fraction, gap_threshold: float) -> bool:
     """Whether a scored answer is a gap: its exact score is below the question's
     ``fail_below``, else the bank's ``gap_threshold`` (exactly at it is no gap)."""
-    return score < exact(fail_threshold(q, gap_threshold))
+    return gap_test(q, gap_threshold)(score)
+
+
+def gap_test(q: Question, gap_threshold: float) -> Callable[[Fraction], bool]:
+    """:func:`is_gap` for ``q``, with its threshold read once."""
+    threshold = exact(fail_threshold(q, gap_threshold))
+    return lambda score: score < threshold
 
 
 def critical_failed(q: Question, gap: Flags, unanswered: Flags) -> Flags:
@@ -112,25 +133,25 @@ def flag_kinds(failed: Flags, gap: Flags) -> tuple[tuple[BottleneckKind, Flags],
     return (BottleneckKind.CRITICAL_FAILED, failed), (BottleneckKind.GAP, gap & (failed ^ True))
 
 
-class ValueItem(NamedTuple):
-    """An entry raised by an answer value itself; ``order`` places it among
-    the entries of its kind (the row's position, the option's position)."""
+class ValueItems(NamedTuple):
+    """The entries raised by a column of answer values, one list per field: the
+    position of the value in the column (``at``), and the entry's kind, its
+    ``order`` among the entries of its kind (the row's position, the option's
+    position), severity, item key and table row."""
 
-    kind: BottleneckKind
-    order: int
-    severity: int | None = None
-    item_key: str = ""
-    row: Row | None = None
+    at: list[int]
+    kind: list[BottleneckKind]
+    order: list[int]
+    severity: list[int | None]
+    item_key: list[str]
+    row: list[Row | None]
 
 
-ValueItems = Callable[[object], tuple[ValueItem, ...]]
-_NONE: tuple[ValueItem, ...] = ()
-
-
-def value_items(q: Question, bank_severity: int) -> ValueItems | None:
-    """The entries one answer to ``q`` raises by its value alone (severity, table
-    rows, flagged options), as a function of the value *read by the one door*
-    (None or a refusal raises none); None when ``q`` raises none whatever the answer."""
+def value_items(q: Question, bank_severity: int) -> Callable[[Sequence[object]], ValueItems] | None:
+    """The entries answers to ``q`` raise by their value alone (severity, table
+    rows, flagged options), as a function of a column of values *read by the
+    one door* (None or a refusal raises none); None when ``q`` raises none
+    whatever the answer. One unit's value is a column of one."""
     severity = q.type is QuestionType.SEVERITY
     threshold = severity_threshold(q, bank_severity)
     rows = q.type is QuestionType.TABLE and q.bottleneck_rows
@@ -138,19 +159,33 @@ def value_items(q: Question, bank_severity: int) -> ValueItems | None:
     if not (severity or rows or flagged):
         return None
     sev_kind, row_kind, opt_kind = BottleneckKind.SEVERITY, BottleneckKind.TABLE_ROW, BottleneckKind.OPTION
+    coded = row_coder(q)
 
-    def items(got: object) -> tuple[ValueItem, ...]:
-        if got is None or got.__class__ is Refusal:
-            return _NONE
-        out: list[ValueItem] = []
-        if severity and isinstance(got, int) and got >= threshold:
-            out.append(ValueItem(sev_kind, 0, got))
-        if rows and isinstance(got, list):
-            out.extend(ValueItem(row_kind, i, None, str(i), row_codes(q, r)) for i, r in enumerate(got))
+    def items(column: Sequence[object]) -> ValueItems:
+        # kind by kind over the whole column (the entries are sorted by kind and order
+        # afterwards); None and a refusal are neither an int, a list nor a tuple of codes
+        sev: list[tuple[int, int]] = []
+        tables: list[tuple[int, list[Mapping[str, object]]]] = []
+        picks: list[tuple[int, int, str]] = []
+        if severity:
+            sev = [(i, got) for i, got in enumerate(column) if isinstance(got, int) and got >= threshold]
+        if rows:
+            tables = [(i, got) for i, got in enumerate(column) if isinstance(got, list)]
         if flagged:
-            picked = got if isinstance(got, tuple) else (got,)
-            out.extend(ValueItem(opt_kind, k, None, code) for k, code in flagged if code in picked)
-        return tuple(out)
+            picks = [(i, k, code) for i, got in enumerate(column) if got is not None and got.__class__ is not Refusal
+                     for picked in [got if isinstance(got, tuple) else (got,)]
+                     for k, code in flagged if code in picked]
+        row_at = [i for i, got in tables for _ in got]
+        n_sev, n_rows, n_opt = len(sev), len(row_at), len(picks)
+        return ValueItems(
+            at=[i for i, _ in sev] + row_at + [i for i, _, _ in picks],
+            kind=[sev_kind] * n_sev + [row_kind] * n_rows + [opt_kind] * n_opt,
+            order=[0] * n_sev + [r for _, got in tables for r in range(len(got))] + [k for _, k, _ in picks],
+            severity=[got for _, got in sev] + [None] * (n_rows + n_opt),
+            item_key=[""] * n_sev + [str(r) for _, got in tables for r in range(len(got))]
+            + [code for _, _, code in picks],
+            row=[None] * n_sev + [coded(cells) for _, got in tables for cells in got] + [None] * n_opt,
+        )
 
     return items
 
@@ -167,10 +202,12 @@ def question_bottlenecks(
 ) -> list[Bottleneck]:
     """The entries raised by one visible question's answer (a refused value raises
     none but a critical failure), in register order."""
-    found = [ValueItem(kind, 0) for kind, raised in flag_kinds(failed_critical, gap) if raised]
+    found: list[tuple[BottleneckKind, int, int | None, str, Row | None]] = [
+        (kind, 0, None, "", None) for kind, raised in flag_kinds(failed_critical, gap) if raised]
     items = value_items(q, bank_severity)
     if items is not None:
-        found.extend(items(value_reader(q)(value)))
-    found.sort(key=lambda it: (KIND_RANK[it.kind], it.order))
-    return [Bottleneck(q.group, q.section, q.code, it.kind, it.severity, comment, it.item_key, it.row, leads)
-            for it in found]
+        got = items([value_reader(q)(value)])
+        found.extend(zip(got.kind, got.order, got.severity, got.item_key, got.row, strict=True))
+    found.sort(key=lambda it: (KIND_RANK[it[0]], it[1]))
+    return [Bottleneck(q.group, q.section, q.code, kind, severity, comment, key, row, leads)
+            for kind, _, severity, key, row in found]

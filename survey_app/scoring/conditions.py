@@ -21,14 +21,19 @@ def applies_to_kind(q: Question, unit_kind: str) -> bool:
 
 def condition_test(cond: Condition, source: Question) -> Callable[[object], bool]:
     """:func:`condition_holds` for ``cond`` on ``source``, as a function of the answer alone."""
-    read = value_reader(source)
+    read, test = value_reader(source), read_condition_test(cond, source)
+    return lambda value: test(read(value))
+
+
+def read_condition_test(cond: Condition, source: Question) -> Callable[[object], bool]:
+    """:func:`condition_test` of an answer the one door has already read (its
+    usable form, None or a refusal), for a pass that keeps the read values."""
     choice = source.type in CHOICE_TYPES
     expected = cond.equals
     if isinstance(expected, bool):  # a TOML boolean reads as yes / no
         expected = "yes" if expected else "no"
 
-    def holds(value: object) -> bool:
-        got = read(value)
+    def holds(got: object) -> bool:
         if got is None or isinstance(got, Refusal):
             return False
         if cond.at_least is not None:

@@ -217,11 +217,11 @@ _FACTORIES: dict[QuestionType, Callable[[Question, Num], ValueScorer]] = {
 }
 
 
-def value_scorer_parts(q: Question, *, exact_numbers: bool = False) -> tuple[Callable[[object], object],
-                                                                             Callable[[Any], Outcome]]:
-    """The two halves of :func:`value_scorer`: the one door's reader, and the rule
-    applied to a value it accepted (for a round pass that keeps the read values)."""
-    return value_reader(q), _FACTORIES[q.type](q, exact if exact_numbers else float)
+def read_scorer(q: Question, *, exact_numbers: bool = False) -> Callable[[Any], Outcome]:
+    """The rule half of :func:`value_scorer`: the outcome of a value the one door
+    has already read and accepted (neither None nor a refusal), for a round pass
+    that reads a whole column at once and keeps the read values."""
+    return _FACTORIES[q.type](q, exact if exact_numbers else float)
 
 
 def value_scorer(q: Question, *, exact_numbers: bool = False) -> ValueScorer:
@@ -231,7 +231,7 @@ def value_scorer(q: Question, *, exact_numbers: bool = False) -> ValueScorer:
     :attr:`Status.UNANSWERED`, a refused value :attr:`Status.INVALID`.
     Scores are floats, or exact fractions with ``exact_numbers``.
     """
-    read, inner = value_scorer_parts(q, exact_numbers=exact_numbers)
+    read, inner = value_reader(q), read_scorer(q, exact_numbers=exact_numbers)
     unanswered, invalid = Status.UNANSWERED, Status.INVALID
 
     def score(value: object) -> Outcome:
@@ -266,7 +266,7 @@ def score_answer(q: Question, value: object) -> Outcome:
 def exact_read_scorer(q: Question) -> Callable[[object], Fraction | Status]:
     """:func:`exact_score` of a value already read by the one door (neither None
     nor a refusal), with the question's parameters read once."""
-    rule = _FACTORIES[q.type](q, exact)
+    rule = read_scorer(q, exact_numbers=True)
 
     def score(got: object) -> Fraction | Status:
         out = rule(got)
@@ -275,7 +275,17 @@ def exact_read_scorer(q: Question) -> Callable[[object], Fraction | Status]:
     return score
 
 
+def exact_scorer(q: Question) -> Callable[[object], Fraction | Status]:
+    """:func:`exact_score` for ``q``, with the question's parameters read once."""
+    score = value_scorer(q, exact_numbers=True)
+
+    def exact_of(value: object) -> Fraction | Status:
+        out = score(value)
+        return out if isinstance(out, Status) else exact(out)
+
+    return exact_of
+
+
 def exact_score(q: Question, value: object) -> Fraction | Status:
     """The exact score of ``value`` as an answer to ``q``."""
-    out = value_scorer(q, exact_numbers=True)(value)
-    return out if isinstance(out, Status) else exact(out)
+    return exact_scorer(q)(value)

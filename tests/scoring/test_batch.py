@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import random
 from pathlib import Path
@@ -143,3 +144,21 @@ def test_question_scores_are_the_round_pass_question_scores(seed: int) -> None:
     for key, value in got.items():
         assert value == expected[key] or (value != value and expected[key] != expected[key]), key
     assert any(value == value for value in got.values())
+
+
+def test_the_garbage_collector_is_left_as_it_was() -> None:
+    bank = make_bank([yes_no("A")])
+    units = pd.DataFrame({"unit_code": ["U1"], "kind": ["district"]})
+    answers = pd.DataFrame({"unit_code": ["U1"], "question_code": ["A"], "value": ["yes"]})
+    assert gc.isenabled()
+    score_round(bank, units, answers)
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        score_round(bank, pd.concat([units, units]), answers)  # duplicate unit codes
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        score_round(bank, units, answers)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
