@@ -27,6 +27,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -66,6 +68,7 @@ from ..models import (
 from ..models.review import Appraisal, ScopeEvent, ScopeReview
 from ..models.review import Proposal as ProposalRow
 from ..models.routing import RoutingRole, rules_on
+from ..models.units import unit_name
 from ..questionnaires import Bank
 from ..scoring import question_scores, scope_scores, score_group
 from ..scoring.bottlenecks import describe
@@ -76,7 +79,7 @@ from .audit import record
 from .banks import bank_for
 from .export_scopes import Cells, answer_cell, answer_parts, scopes_of, unit_kind_names
 from .review.scopes import ReviewSettings
-from .scoring import SCORED_STATUSES, indexes_for_round
+from .scoring import SCORED_STATUSES, index_views
 
 #: The province's time zone: every time in a workbook is shown in it.
 PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -162,10 +165,12 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
     ids = [u.id for u in units]
     split = {q.group for s in scopes for q in s.questions if s.code != s.group}
     groups = _group_rows(rnd, ids, {s.group for s in scopes if s.code != s.group})
+    by_id = {u.id: u for u in units}
     events = _events(rnd, ids)
     reviews = _scope_reviews(rnd, ids, scope_codes, ReviewSettings.from_config(current_app.config), locale)
     kinds = unit_kind_names(bank, locale)
-    indexes = indexes_for_round(rnd.id) if kind is not WorkbookKind.LEAD else {}
+    indexes = index_views(bank, ((g.response_id, by_id[g.unit_id].kind, g.group_code, g.status, g.score,
+                                  g.critical_failed) for g in groups)) if kind is not WorkbookKind.LEAD else {}
     in_scope = {q.code: s.code for s in scopes for q in s.questions}
     appraisals = _appraisals(rnd, ids, in_scope)
     answers, appraised_values = _answers(rnd, bank, units, groups, in_scope, appraisals, locale)
@@ -230,11 +235,12 @@ class _Unit(NamedTuple):
 
 def _units(rnd: Round, only: int | None, locale: str) -> list[_Unit]:
     """The round's participants (or the one unit), in administrative order."""
-    stmt = (select(Unit).join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
+    stmt = (select(Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.kind)
+            .join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
             .order_by(Unit.sort_order, Unit.code))
     if only is not None:
         stmt = stmt.where(Unit.id == only)
-    return [_Unit(u.id, u.code, u.name(locale), u.kind) for u in db.session.scalars(stmt)]
+    return [_Unit(uid, code, unit_name(vi, en, locale), kind) for uid, code, vi, en, kind in _rows(stmt)]
 
 
 class _Group(NamedTuple):
@@ -250,6 +256,7 @@ class _Group(NamedTuple):
     section_scores: dict[str, Any] | None  # only of the groups a scope splits (else None)
     submitted_at: datetime | None
     submitted_by: str | None
+    critical_failed: bool
 
 
 def _group_rows(rnd: Round, unit_ids: list[int], sectioned: set[str]) -> list[_Group]:
@@ -258,7 +265,7 @@ def _group_rows(rnd: Round, unit_ids: list[int], sectioned: set[str]) -> list[_G
     rows = _rows(
         select(ResponseGroup.id, Response.id, Response.unit_id, ResponseGroup.group_code, ResponseGroup.status,
                ResponseGroup.score, ResponseGroup.band, cast(ResponseGroup.section_scores, Text),
-               ResponseGroup.submitted_at, submitter.full_name)
+               ResponseGroup.submitted_at, submitter.full_name, ResponseGroup.critical_failed)
         .join(Response, Response.id == ResponseGroup.response_id)
         .outerjoin(submitter, submitter.id == ResponseGroup.submitted_by_id)
         .where(Response.round_id == rnd.id, *_few(unit_ids))
@@ -266,8 +273,8 @@ def _group_rows(rnd: Round, unit_ids: list[int], sectioned: set[str]) -> list[_G
     wanted = set(unit_ids)
     decoded = _Json()
     return [_Group(gid, rid, uid, code, status, score, band, decoded(sections)[1] if code in sectioned else None,
-                   at, by)
-            for gid, rid, uid, code, status, score, band, sections, at, by in rows if uid in wanted]
+                   at, by, critical)
+            for gid, rid, uid, code, status, score, band, sections, at, by, critical in rows if uid in wanted]
 
 
 def _events(rnd: Round, unit_ids: list[int]) -> dict[int, list[tuple[str, datetime, str, str]]]:
@@ -421,12 +428,8 @@ def _proposals(rnd: Round, unit_ids: list[int], scopes: set[str], locale: str) -
         .order_by(ProposalRow.deadline, ProposalRow.id)
     )
     wanted = set(unit_ids)
-
-    def name(vi: str, en: str | None) -> str:
-        return en if locale == "en" and en else vi
-
-    return [_Proposal(pid, scope, question, bid, rid, uid, kind, item, name(lead_vi, lead_en),
-                      Proposal(solution, name(resp_vi, resp_en), deadline, level, status))
+    return [_Proposal(pid, scope, question, bid, rid, uid, kind, item, unit_name(lead_vi, lead_en, locale),
+                      Proposal(solution, unit_name(resp_vi, resp_en, locale), deadline, level, status))
             for (pid, scope, question, bid, rid, uid, kind, item, lead_vi, lead_en, solution, resp_vi, resp_en,
                  deadline, level, status) in rows
             if scope in scopes and (rid is None or uid in wanted)]
@@ -514,7 +517,8 @@ def _register(rnd: Round, bank: Bank, scopes: tuple[Scope, ...], split: set[str]
         lines.append(BottleneckLine(
             u.code, u.name, scope.code, scope.name, question, texts[question] if q is not None else "", kind,
             severity, detail, comment or "", leads.get(bid, ""),
-            proposal_of(bid, response_id, question, kind, item_key) if proposals else None))
+            proposal_of(bid, response_id, question, kind, item_key)
+            if bid in by_id or (response_id, question, kind) in by_key else None))
     order = {code: i for i, code in enumerate(questions)}
     scope_order = {s.code: i for i, s in enumerate(scopes)}
     rest = sorted((p for p in proposals if p.id not in placed),
@@ -544,16 +548,13 @@ def _lead_names(rnd: Round, unit_ids: list[int], names: dict[str, str]) -> dict[
         .join(Response, Response.id == Bottleneck.response_id)
         .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
         .order_by(BottleneckLead.bottleneck_id, Unit.code))
-    codes: dict[int, list[str]] = defaultdict(list)
-    for bid, code in rows:
-        codes[bid].append(code)
     joined: dict[tuple[str, ...], str] = {}
     out: dict[int, str] = {}
-    for bid, of_one in codes.items():
-        key = tuple(of_one)
+    for bid, of_one in groupby(rows, key=itemgetter(0)):
+        key = tuple(code for _bid, code in of_one)
         text = joined.get(key)
         if text is None:
-            text = joined[key] = ", ".join(names.get(c, c) for c in of_one)
+            text = joined[key] = ", ".join(names.get(c, c) for c in key)
         out[bid] = text
     return out
 
@@ -575,8 +576,10 @@ def _states(scopes: tuple[Scope, ...], groups: list[_Group], reviews: dict[tuple
                 kept = (g.section_scores or {}).get(scope.code, {})
                 score, band = kept.get("score"), kept.get("band")
             review = reviews.get((g.unit_id, scope.code))
-            if review is None:
-                history = events.get(g.id, [])
+            if review is None and g.id not in events:
+                review = _Review(g.status, None, "", ())
+            elif review is None:
+                history = events[g.id]
                 accepts = [e for e in history if e[0] == Action.ACCEPT.value]
                 review = _Review(g.status, accepts[-1][1] if accepts else None,
                                  accepts[-1][2] if accepts else "",
@@ -622,8 +625,9 @@ def _answers(rnd: Round, bank: Bank, units: list[_Unit], groups: list[_Group], i
     scores depend on its own answers only, so the cells do not depend on where
     the chunks end. Within a chunk each distinct JSON text is decoded once,
     each distinct value of a question formatted once, and a cell without a
-    comment or appraisal is shared by the units that gave the same answer
-    with the same score (cells are frozen).
+    comment or appraisal is shared by the units that gave the same answer with
+    the same score (cells are frozen). (Keeping the short texts' work for the
+    whole round was tried: it held 15 MB more and saved no time.)
     """
     by_id = {u.id: u for u in units}
     handed: dict[int, set[str]] = defaultdict(set)
@@ -639,13 +643,14 @@ def _answers(rnd: Round, bank: Bank, units: list[_Unit], groups: list[_Group], i
     values: dict[int, dict[str, Any]] = defaultdict(dict)
     for first in range(0, len(responses), ANSWER_CHUNK):
         chunk = dict(responses[first:first + ANSWER_CHUNK])
-        rows = _chunk_rows(chunk, codes)
+        seen = _Seen()
+        columns = _chunk_rows(chunk, codes, seen)
+        unit_ids, questions, answered = columns[0], columns[1], columns[2]
         scored = {u: i for i, u in enumerate(u for u in chunk.values() if u in handed)}
         scores = question_scores(bank, [by_id[u].kind for u in scored],
-                                 ((scored[u], c, v) for u, c, v, _m, _r in rows if u in scored)).tolist()
-        parts: dict[tuple[str, str | None], tuple[str, float | None, date | None]] = {}
-        plain: dict[tuple[str, str | None, float | None], AnswerCell] = {}
-        for unit_id, code, value, comment, raw in rows:
+                                 ((scored[u], c, v) for u, c, v in zip(unit_ids, questions, answered, strict=True)
+                                  if u in scored)).tolist()
+        for unit_id, code, value, comment, raw in zip(*columns, strict=True):
             if unit_id in appraised_units and value is not None:
                 values[unit_id][code] = value
             known = shown_of.get(code)
@@ -660,15 +665,16 @@ def _answers(rnd: Round, bank: Bank, units: list[_Unit], groups: list[_Group], i
                 score = scores[j][scored[unit_id]]
                 if score != score:  # NaN: the question does not count
                     score = None
-            cell = plain.get((code, raw, score)) if not comment and appraisal is None else None
+            plain = not comment and appraisal is None
+            cell = seen.cells.get((code, raw, score)) if plain else None
             if cell is None:
-                shown = parts.get((code, raw))
+                shown = seen.parts.get((code, raw))
                 if shown is None:
-                    shown = parts[(code, raw)] = answer_parts(q, value, locale)
+                    shown = seen.parts[(code, raw)] = answer_parts(q, value, locale)
                 appraised, reason = appraisal if appraisal is not None else (None, "")
                 cell = AnswerCell(shown[0], shown[1], shown[2], score, comment or "", appraised, reason)
-                if not comment and appraisal is None:
-                    plain[(code, raw, score)] = cell
+                if plain:
+                    seen.cells[(code, raw, score)] = cell
             out[by_id[unit_id].code][code] = cell
         members = set(chunk.values())
         for (unit_id, code), (appraised, reason) in appraisals.items():  # appraised, but never answered
@@ -683,11 +689,29 @@ def _answers(rnd: Round, bank: Bank, units: list[_Unit], groups: list[_Group], i
     return dict(out), values
 
 
-def _chunk_rows(chunk: dict[int, int], codes: dict[int, str]) -> list[tuple[int, str, Any, str | None, str | None]]:
-    """The answers of the ``chunk``'s responses (response id → unit id): (unit id,
-    question code, value, comment, the value's JSON text); each text decoded once."""
-    decoded: dict[str, Any] = {}
-    rows: list[tuple[int, str, Any, str | None, str | None]] = []
+class _Seen:
+    """What a chunk's JSON texts were decoded, formatted and made into (see :func:`_answers`)."""
+
+    __slots__ = ("cells", "parts", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.parts: dict[tuple[str, str | None], tuple[str, float | None, date | None]] = {}
+        self.cells: dict[tuple[str, str | None, float | None], AnswerCell] = {}
+
+
+def _chunk_rows(chunk: dict[int, int], codes: dict[int, str], seen: _Seen
+                ) -> tuple[list[int], list[str], list[Any], list[str | None], list[str | None]]:
+    """The answers of the ``chunk``'s responses (response id → unit id), as columns:
+    unit ids, question codes, values, comments, and the values' JSON texts. Each
+    text is decoded once (into ``seen``).
+    (Five lists rather than a tuple per answer: fewer objects for the cycle
+    collector to go through while the chunk is alive.)"""
+    units: list[int] = []
+    questions: list[str] = []
+    values: list[Any] = []
+    comments: list[str | None] = []
+    raws: list[str | None] = []
     for response_id, question_id, raw, comment in _rows(
             select(Answer.response_id, Answer.question_id, cast(Answer.value, Text), Answer.comment)
             .where(Answer.response_id.in_(list(chunk)))):
@@ -696,11 +720,15 @@ def _chunk_rows(chunk: dict[int, int], codes: dict[int, str]) -> list[tuple[int,
             continue
         value = None
         if raw is not None:
-            value = decoded.get(raw, _UNSEEN)
+            value = seen.values.get(raw, _UNSEEN)
             if value is _UNSEEN:
-                value = decoded[raw] = json.loads(raw)
-        rows.append((chunk[response_id], code, value, comment, raw))
-    return rows
+                value = seen.values[raw] = json.loads(raw)
+        units.append(chunk[response_id])
+        questions.append(code)
+        values.append(value)
+        comments.append(comment)
+        raws.append(raw)
+    return units, questions, values, comments, raws
 
 
 _UNSEEN = object()
