@@ -34,6 +34,14 @@ LONG_HEADER_ROW = 3
 BAND_COLOURS = {"green": ("#C6EFCE", "#006100"), "yellow": ("#FFEB9C", "#9C5700"), "red": ("#FFC7CE", "#9C0006")}
 
 
+# XlsxWriter's public cell writers without their decorator, which first tries
+# each call's row argument as A1 notation ("B3"). Every cell here is given by
+# row and column numbers, and a province's workbook has two million cells.
+_write_string = getattr(Worksheet.write_string, "__wrapped__", Worksheet.write_string)
+_write_number = getattr(Worksheet.write_number, "__wrapped__", Worksheet.write_number)
+_write_datetime = getattr(Worksheet.write_datetime, "__wrapped__", Worksheet.write_datetime)
+
+
 def utf16_len(text: str) -> int:
     """Length as Excel counts it: characters outside the BMP take two units."""
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF) if not text.isascii() else len(text)
@@ -171,7 +179,7 @@ class Book:
         if len(value) > CELL_LIMIT // 2 and utf16_len(value) > CELL_LIMIT:
             value = self._spill(ws, row, col, value, where)
             fmt = "cut"
-        ws.write_string(row, col, value, self.f[fmt])
+        _write_string(ws, row, col, value, self.f[fmt])
         self.cells += 1
         self.strings += 1
         self.chars += len(value)
@@ -190,7 +198,7 @@ class Book:
         if fmt == "auto":
             whole = float(value).is_integer()
             fmt = ("int" if abs(value) < 1000 else "whole") if whole else "num"
-        ws.write_number(row, col, value, self.f[fmt])
+        _write_number(ws, row, col, value, self.f[fmt])
         self.cells += 1
 
     def banded(self, ws: Worksheet, row: int, col: int, value: float | None, band: str | None,
@@ -198,7 +206,7 @@ class Book:
         """A score whose cell is coloured by its band (the band's name is in the next column)."""
         if value is None:
             return
-        ws.write_number(row, col, value, self.f[f"{kind}.{band}" if band in BAND_COLOURS else kind])
+        _write_number(ws, row, col, value, self.f[f"{kind}.{band}" if band in BAND_COLOURS else kind])
         self.cells += 1
 
     def band(self, ws: Worksheet, row: int, col: int, band: str | None) -> None:
@@ -206,7 +214,7 @@ class Book:
         if band is None:
             return
         label = self.words.band(band)
-        ws.write_string(row, col, label, self.f.get(f"band.{band}", self.f["text"]))
+        _write_string(ws, row, col, label, self.f.get(f"band.{band}", self.f["text"]))
         self.cells += 1
         self.strings += 1
         self.chars += len(label)
@@ -216,9 +224,9 @@ class Book:
         if value is None:
             return
         if isinstance(value, datetime):
-            ws.write_datetime(row, col, self.local(value), self.f["datetime"])
+            _write_datetime(ws, row, col, self.local(value), self.f["datetime"])
         else:
-            ws.write_datetime(row, col, value, self.f["date"])
+            _write_datetime(ws, row, col, value, self.f["date"])
         self.cells += 1
 
     def local(self, value: datetime) -> datetime:

@@ -171,6 +171,7 @@ def write_scope(book: Book, data: WorkbookData, scope: Scope, position: int) -> 
     for _q, start, cols in layout:
         for i, key in enumerate(cols):
             ws.write_string(col_row, start + i, w(key), book.f["header"])
+    plan = [_Columns(q, start, cols) for q, start, cols in layout]
     row = col_row + 1
     for n, unit in enumerate(data.units, start=1):
         state = unit.scopes.get(scope.code)
@@ -181,39 +182,55 @@ def write_scope(book: Book, data: WorkbookData, scope: Scope, position: int) -> 
             book.text(ws, row, 3, w.status(state.status))
             book.banded(ws, row, 4, state.score, state.band)
             book.band(ws, row, 5, state.band)
-        cells = data.answers.get(unit.code, {})
-        for q, start, cols in layout:
-            cell = cells.get(q.code)
-            if cell is not None:
-                _answer(book, ws, row, start, q, cols, cell, unit.code)
+        cells = data.answers.get(unit.code)
+        if cells:
+            for columns in plan:
+                cell = cells.get(columns.code)
+                if cell is not None:
+                    columns.write(book, ws, row, cell, unit.code)
         row += 1
     ws.freeze_panes(col_row + 1, KEY_COLUMNS)
     ws.autofilter(col_row, 0, max(row - 1, col_row), max(last_col, len(fixed) - 1))
     ws.repeat_rows(sec_row, col_row)
 
 
-def _answer(book: Book, ws: Worksheet, row: int, start: int, q: QuestionInfo, cols: list[str],
-            cell: AnswerCell, unit: str) -> None:
-    where = f"{unit} · {q.code}"
-    for i, key in enumerate(cols):
-        c = start + i
-        if key == "answer":
-            if q.shape is AnswerShape.NUMBER and cell.number is not None:
-                book.number(ws, row, c, cell.number, "auto")
-            elif q.shape is AnswerShape.DATE and cell.day is not None:
-                book.when(ws, row, c, cell.day)
-            else:
-                book.text(ws, row, c, cell.text, where=where)
-        elif key == "percent":
-            book.number(ws, row, c, cell.number, "pct")
-        elif key == "q_score":
-            book.number(ws, row, c, cell.score, "pct")
-        elif key == "comment":
-            book.text(ws, row, c, cell.comment, where=where)
-        elif key == "q_appraised":
-            book.number(ws, row, c, cell.appraised_score, "pct")
-        elif key == "reason":
-            book.text(ws, row, c, cell.appraisal_reason, where=where)
+class _Columns:
+    """Where one question's cells go on its scope sheet (see :func:`question_columns`),
+    worked out once per sheet rather than once per unit."""
+
+    __slots__ = ("appraised", "code", "comment", "day", "number", "percent", "reason", "score", "start")
+
+    def __init__(self, q: QuestionInfo, start: int, cols: list[str]) -> None:
+        at = {key: start + i for i, key in enumerate(cols)}
+        self.code = q.code
+        self.start = start
+        self.number = q.shape is AnswerShape.NUMBER
+        self.day = q.shape is AnswerShape.DATE
+        self.percent = at.get("percent")
+        self.score = at.get("q_score")
+        self.comment = at["comment"]
+        self.appraised = at.get("q_appraised")
+        self.reason = at.get("reason")
+
+    def write(self, book: Book, ws: Worksheet, row: int, cell: AnswerCell, unit: str) -> None:
+        """The answer's cells, left to right: answer, percentage, score, comment,
+        appraised score, the lead's reason."""
+        where = f"{unit} · {self.code}"
+        if self.number and cell.number is not None:
+            book.number(ws, row, self.start, cell.number, "auto")
+        elif self.day and cell.day is not None:
+            book.when(ws, row, self.start, cell.day)
+        else:
+            book.text(ws, row, self.start, cell.text, where=where)
+        if self.percent is not None:
+            book.number(ws, row, self.percent, cell.number, "pct")
+        if self.score is not None:
+            book.number(ws, row, self.score, cell.score, "pct")
+        book.text(ws, row, self.comment, cell.comment, where=where)
+        if self.appraised is not None:
+            book.number(ws, row, self.appraised, cell.appraised_score, "pct")
+        if self.reason is not None:
+            book.text(ws, row, self.reason, cell.appraisal_reason, where=where)
 
 
 def _span(book: Book, ws: Worksheet, row: int, first: int, last: int, label: str) -> None:

@@ -19,6 +19,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def unit_name(name_vi: str, name_en: str | None, locale: str) -> str:
+    """A unit's name in ``locale``: the English name in English when there is one, else the Vietnamese
+    (:meth:`Unit.name`, for code that reads the two names as plain columns)."""
+    return name_en if locale == "en" and name_en else name_vi
+
+
 class UnitKind(StrEnum):
     """Kinds of unit; the question bank says which questions apply to which."""
 
@@ -57,7 +63,7 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
     memberships: Mapped[list[Membership]] = relationship(back_populates="unit")
 
     def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
+        return unit_name(self.name_vi, self.name_en, locale)
 
     def is_active_on(self, day: date) -> bool:
         return (self.active_from is None or self.active_from <= day) and (

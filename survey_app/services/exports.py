@@ -27,8 +27,10 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import Text, cast, select
@@ -66,6 +68,7 @@ from ..models import (
 from ..models.review import Appraisal, ScopeEvent, ScopeReview
 from ..models.review import Proposal as ProposalRow
 from ..models.routing import RoutingRole, rules_on
+from ..models.units import unit_name
 from ..questionnaires import Bank
 from ..scoring import question_scores, scope_scores, score_group
 from ..scoring.bottlenecks import describe
@@ -76,7 +79,7 @@ from .audit import record
 from .banks import bank_for
 from .export_scopes import Cells, answer_cell, answer_parts, scopes_of, unit_kind_names
 from .review.scopes import ReviewSettings
-from .scoring import SCORED_STATUSES, indexes_for_round
+from .scoring import SCORED_STATUSES, index_views
 
 #: The province's time zone: every time in a workbook is shown in it.
 PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -151,39 +154,37 @@ def _zone() -> Any:
 
 def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str, author: str,
                   now: datetime) -> WorkbookData:
-    """Everything the workbook of ``kind`` holds, read in a fixed number of queries."""
+    """Everything the workbook of ``kind`` holds, read in a bounded number of queries."""
     bank = bank_for(rnd.bank_version)
     day = rnd.opens_on
     rules = rules_on(day)
     lead_id = unit.id if kind is WorkbookKind.LEAD and unit is not None else None
     scopes = scopes_of(bank, rules, locale, lead_id)
     scope_codes = {s.code for s in scopes}
-    units = _units(rnd, unit.id if kind is WorkbookKind.UNIT and unit is not None else None)
+    units = _units(rnd, unit.id if kind is WorkbookKind.UNIT and unit is not None else None, locale)
     ids = [u.id for u in units]
-    groups = _group_rows(rnd, ids)
+    split = {q.group for s in scopes for q in s.questions if s.code != s.group}
+    groups = _group_rows(rnd, ids, {s.group for s in scopes if s.code != s.group})
+    by_id = {u.id: u for u in units}
     events = _events(rnd, ids)
     reviews = _scope_reviews(rnd, ids, scope_codes, ReviewSettings.from_config(current_app.config), locale)
-    split = {q.group for s in scopes for q in s.questions if s.code != s.group}
-    bottlenecks = _bottlenecks(rnd, ids)
     kinds = unit_kind_names(bank, locale)
-    indexes = indexes_for_round(rnd.id) if kind is not WorkbookKind.LEAD else {}
+    indexes = index_views(bank, ((g.response_id, by_id[g.unit_id].kind, g.group_code, g.status, g.score,
+                                  g.critical_failed) for g in groups)) if kind is not WorkbookKind.LEAD else {}
     in_scope = {q.code: s.code for s in scopes for q in s.questions}
-    answer_rows = _answer_rows(rnd, ids)
     appraisals = _appraisals(rnd, ids, in_scope)
-    appraised = _appraised_scores(bank, scopes, {u.id: u.kind for u in units}, answer_rows, appraisals)
-    states = _states(scopes, groups, reviews, events, bottlenecks, split, appraised)
-    per_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for g in groups:
-        per_unit[g["unit_id"]].append(g)
+    answers, appraised_values = _answers(rnd, bank, units, groups, in_scope, appraisals, locale)
+    appraised = _appraised_scores(bank, scopes, {u.id: u.kind for u in units}, appraised_values, appraisals)
+    names = {r.unit.code: r.unit.name(locale) for r in rules}
+    register, counts = _register(rnd, bank, scopes, split, units, _proposals(rnd, ids, scope_codes, locale),
+                                 names, locale, only_own=kind is WorkbookKind.UNIT)
+    states = _states(scopes, groups, reviews, events, counts, appraised)
+    response_of = {g.unit_id: g.response_id for g in groups}
     lines = tuple(
-        UnitLine(u.code, u.name(locale), kinds.get(u.kind, u.kind), states.get(u.id, {}),
-                 *(_index(per_unit.get(u.id, []), indexes) if kind is not WorkbookKind.LEAD else (None, None, None)))
+        UnitLine(u.code, u.name, kinds.get(u.kind, u.kind), states.get(u.id, {}),
+                 *(_index(response_of.get(u.id), indexes) if kind is not WorkbookKind.LEAD else (None, None, None)))
         for u in units
     )
-    answers = _answers(bank, units, groups, answer_rows, in_scope, appraisals, locale)
-    names = {r.unit.code: r.unit.name(locale) for r in rules}
-    register = _register(bank, scopes, split, units, bottlenecks, _proposals(rnd, ids, scope_codes, locale),
-                         names, locale, only_own=kind is WorkbookKind.UNIT)
     subject = unit.name(locale) if unit is not None else ("Toàn tỉnh" if locale != "en" else "Whole province")
     return WorkbookData(
         kind=kind, locale=locale, title=subject, subject=subject, round_code=rnd.code, round_name=rnd.name(locale),
@@ -195,29 +196,85 @@ def workbook_data(rnd: Round, kind: WorkbookKind, unit: Unit | None, locale: str
     )
 
 
-def _units(rnd: Round, only: int | None) -> list[Unit]:
+def _rows(stmt: Any) -> Any:
+    """The rows of ``stmt`` as plain Core rows, fetched as they are iterated.
+
+    The large reads go through the session's connection rather than the ORM:
+    they select columns only, and the ORM's result layer would build every
+    row again and hold the whole result at once.
+    """
+    return db.session.connection().execute(stmt)
+
+
+class _Json:
+    """JSON texts decoded once each: most repeat (an option code, the same table
+    row), so this is far cheaper than decoding every row. A decoded value is
+    shared by every row with the same text, and never changed."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, tuple[str, Any]] = {}
+
+    def __call__(self, raw: str | None) -> tuple[str | None, Any]:
+        """``raw`` (one shared copy of the text) and its value; (None, None) for SQL NULL."""
+        if raw is None:
+            return None, None
+        known = self.seen.get(raw)
+        if known is None:
+            known = self.seen[raw] = (raw, json.loads(raw))
+        return known
+
+
+class _Unit(NamedTuple):
+    """A unit of the workbook, its name in the reader's language."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+def _units(rnd: Round, only: int | None, locale: str) -> list[_Unit]:
     """The round's participants (or the one unit), in administrative order."""
-    stmt = (select(Unit).join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
+    stmt = (select(Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.kind)
+            .join(RoundUnit, RoundUnit.unit_id == Unit.id).where(RoundUnit.round_id == rnd.id)
             .order_by(Unit.sort_order, Unit.code))
     if only is not None:
         stmt = stmt.where(Unit.id == only)
-    return list(db.session.scalars(stmt))
+    return [_Unit(uid, code, unit_name(vi, en, locale), kind) for uid, code, vi, en, kind in _rows(stmt)]
 
 
-def _group_rows(rnd: Round, unit_ids: list[int]) -> list[dict[str, Any]]:
-    """Each group of each response: status, stored scores, who submitted it and when."""
+class _Group(NamedTuple):
+    """A group of a response: status, stored scores, who submitted it and when."""
+
+    id: int
+    response_id: int
+    unit_id: int
+    group_code: str
+    status: str
+    score: float | None
+    band: str | None
+    section_scores: dict[str, Any] | None  # only of the groups a scope splits (else None)
+    submitted_at: datetime | None
+    submitted_by: str | None
+    critical_failed: bool
+
+
+def _group_rows(rnd: Round, unit_ids: list[int], sectioned: set[str]) -> list[_Group]:
+    """Each group of each response; the stored section scores of the ``sectioned`` groups."""
     submitter = aliased(User)
-    rows = db.session.execute(
-        select(ResponseGroup.id, Response.id.label("response_id"), Response.unit_id, ResponseGroup.group_code,
-               ResponseGroup.status,
-               ResponseGroup.score, ResponseGroup.band, ResponseGroup.section_scores, ResponseGroup.submitted_at,
-               submitter.full_name.label("submitted_by"))
+    rows = _rows(
+        select(ResponseGroup.id, Response.id, Response.unit_id, ResponseGroup.group_code, ResponseGroup.status,
+               ResponseGroup.score, ResponseGroup.band, cast(ResponseGroup.section_scores, Text),
+               ResponseGroup.submitted_at, submitter.full_name, ResponseGroup.critical_failed)
         .join(Response, Response.id == ResponseGroup.response_id)
         .outerjoin(submitter, submitter.id == ResponseGroup.submitted_by_id)
         .where(Response.round_id == rnd.id, *_few(unit_ids))
     )
     wanted = set(unit_ids)
-    return [dict(r._mapping) for r in rows if r.unit_id in wanted]
+    decoded = _Json()
+    return [_Group(gid, rid, uid, code, status, score, band, decoded(sections)[1] if code in sectioned else None,
+                   at, by, critical)
+            for gid, rid, uid, code, status, score, band, sections, at, by, critical in rows if uid in wanted]
 
 
 def _events(rnd: Round, unit_ids: list[int]) -> dict[int, list[tuple[str, datetime, str, str]]]:
@@ -291,53 +348,6 @@ def _scope_reviews(rnd: Round, unit_ids: list[int], scopes: set[str], settings: 
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Bottleneck:
-    id: int
-    response_id: int
-    unit_id: int
-    unit_code: str
-    name_vi: str
-    name_en: str
-    group: str
-    section: str
-    question: str
-    kind: str
-    severity: int | None
-    item_key: str
-    row: dict[str, Any] | None
-    comment: str | None
-    lead_agencies: list[str]
-
-    def unit_name(self, locale: str) -> str:
-        return self.name_en if locale == "en" and self.name_en else self.name_vi
-
-
-def _bottlenecks(rnd: Round, unit_ids: list[int]) -> list[_Bottleneck]:
-    """The open entries of the stored register of the units, in unit and register order."""
-    rows = db.session.execute(
-        select(Bottleneck.id, Bottleneck.response_id, Unit.id, Unit.code, Unit.name_vi, Unit.name_en,
-               Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code, Bottleneck.kind,
-               Bottleneck.severity, Bottleneck.item_key, Bottleneck.row, Bottleneck.comment)
-        .join(Response, Response.id == Bottleneck.response_id)
-        .join(Unit, Unit.id == Response.unit_id)
-        .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
-        .order_by(Unit.sort_order, Unit.code, Bottleneck.id)
-    )
-    wanted = set(unit_ids)
-    found = [r for r in rows if r[2] in wanted]
-    leads: dict[int, list[str]] = defaultdict(list)
-    lead_rows = db.session.execute(
-        select(BottleneckLead.bottleneck_id, Unit.code).join(Unit, Unit.id == BottleneckLead.unit_id)
-        .join(Bottleneck, Bottleneck.id == BottleneckLead.bottleneck_id)
-        .join(Response, Response.id == Bottleneck.response_id)
-        .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
-        .order_by(Unit.code))
-    for bid, code in lead_rows:
-        leads[bid].append(code)
-    return [_Bottleneck(*r, leads.get(r[0], [])) for r in found]  # type: ignore[arg-type,call-arg]
-
-
 def _few(unit_ids: list[int]) -> tuple[Any, ...]:
     """A SQL filter on the units when they are few (a unit's workbook); a whole
     round is read without one and filtered while reading, which is cheaper."""
@@ -357,11 +367,13 @@ def _appraisals(rnd: Round, unit_ids: list[int], in_scope: dict[str, str]) -> di
             if unit_id in wanted and code in in_scope}
 
 
-def _appraised_scores(bank: Bank, scopes: tuple[Scope, ...], kinds: dict[int, str], rows: list[Any],
-                      appraisals: dict[tuple[int, str], tuple[float, str]]) -> dict[tuple[int, str], float | None]:
+def _appraised_scores(bank: Bank, scopes: tuple[Scope, ...], kinds: dict[int, str],
+                      values: dict[int, dict[str, Any]], appraisals: dict[tuple[int, str], tuple[float, str]]
+                      ) -> dict[tuple[int, str], float | None]:
     """Each appraised scope's score (0–100) by (unit id, scope): the review pages'
     rule (:func:`survey_app.scoring.scope_scores`) over the unit's question results
     (:func:`survey_app.scoring.score_group`, as the review page scores them).
+    ``values`` holds the answered values of the appraised units.
 
     A scope with no appraisal has none: its cell stays empty until the lead appraises.
     """
@@ -371,17 +383,13 @@ def _appraised_scores(bank: Bank, scopes: tuple[Scope, ...], kinds: dict[int, st
         wanted[unit_id][scope_of[code]][code] = score
     if not wanted:
         return {}
-    values: dict[int, dict[str, Any]] = defaultdict(dict)
-    for unit_id, code, value, _comment, _raw in rows:
-        if unit_id in wanted and value is not None:
-            values[unit_id][code] = value
     questions = {q.code: q for q in bank.questions}
     out: dict[tuple[int, str], float | None] = {}
     for unit_id, per_scope in wanted.items():
         results: dict[str, dict[str, Any]] = {}
         for scope, appraised in per_scope.items():
             if scope.group not in results:
-                scored = score_group(bank, scope.group, kinds[unit_id], values[unit_id])
+                scored = score_group(bank, scope.group, kinds[unit_id], values.get(unit_id, {}))
                 results[scope.group] = {r.code: r for r in scored.questions}
             out[(unit_id, scope.code)] = scope_scores([questions[q.code] for q in scope.questions],
                                                       results[scope.group], appraised)[1]
@@ -420,31 +428,45 @@ def _proposals(rnd: Round, unit_ids: list[int], scopes: set[str], locale: str) -
         .order_by(ProposalRow.deadline, ProposalRow.id)
     )
     wanted = set(unit_ids)
-
-    def name(vi: str, en: str | None) -> str:
-        return en if locale == "en" and en else vi
-
-    return [_Proposal(pid, scope, question, bid, rid, uid, kind, item, name(lead_vi, lead_en),
-                      Proposal(solution, name(resp_vi, resp_en), deadline, level, status))
+    return [_Proposal(pid, scope, question, bid, rid, uid, kind, item, unit_name(lead_vi, lead_en, locale),
+                      Proposal(solution, unit_name(resp_vi, resp_en, locale), deadline, level, status))
             for (pid, scope, question, bid, rid, uid, kind, item, lead_vi, lead_en, solution, resp_vi, resp_en,
                  deadline, level, status) in rows
             if scope in scopes and (rid is None or uid in wanted)]
 
 
-def _register(bank: Bank, scopes: tuple[Scope, ...], split: set[str], units: list[Unit],
-              bottlenecks: list[_Bottleneck], proposals: list[_Proposal], names: dict[str, str], locale: str,
-              only_own: bool) -> tuple[BottleneckLine, ...]:
-    """The bottleneck sheet's lines: each open entry of the register with its
-    proposal, then a line for each proposal not on an entry.
+def _register(rnd: Round, bank: Bank, scopes: tuple[Scope, ...], split: set[str], units: list[_Unit],
+              proposals: list[_Proposal], names: dict[str, str], locale: str, only_own: bool
+              ) -> tuple[tuple[BottleneckLine, ...], dict[tuple[int, str], int]]:
+    """The bottleneck sheet's lines, and the number of open entries per (unit id, scope).
 
-    A proposal goes on its bottleneck's line, found by the bottleneck's id, or,
-    once a re-scoring replaced that row, by its natural key (response,
-    question, kind, item; a proposal without an item takes the unit's first
-    entry of that question and kind). Question-wide proposals, and a second
-    proposal for the same entry, get lines of their own after the register;
-    in a unit's workbook, only the question-wide proposals of questions on
-    which the unit has an open bottleneck.
+    The lines are each open entry of the units' stored register, in unit and
+    register order, with its proposal; then a line for each proposal not on
+    an entry. A proposal goes on its bottleneck's line, found by the
+    bottleneck's id, or, once a re-scoring replaced that row, by its natural
+    key (response, question, kind, item; a proposal without an item takes the
+    unit's first entry of that question and kind). Question-wide proposals,
+    and a second proposal for the same entry, get lines of their own after
+    the register; in a unit's workbook, only the question-wide proposals of
+    questions on which the unit has an open bottleneck.
+
+    The register is read as plain rows, as they come: a table row's JSON is
+    decoded, and its detail described, once per distinct row, and the texts
+    a line shares with others (unit, scope, question, lead agencies) are
+    shared objects, so the lines of a large province stay small.
     """
+    unit_ids = [u.id for u in units]
+    by_unit = {u.id: u for u in units}
+    leads = _lead_names(rnd, unit_ids, names)
+    rows = _rows(
+        select(Bottleneck.id, Bottleneck.response_id, Response.unit_id, Bottleneck.group_code,
+               Bottleneck.section_code, Bottleneck.question_code, Bottleneck.kind, Bottleneck.severity,
+               Bottleneck.item_key, cast(Bottleneck.row, Text), Bottleneck.comment)
+        .join(Response, Response.id == Bottleneck.response_id)
+        .join(Unit, Unit.id == Response.unit_id)
+        .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
+        .order_by(Unit.sort_order, Unit.code, Bottleneck.id)
+    )
     scope_of = {(s.group, s.code if s.code != s.group else None): s for s in scopes}
     by_code = {s.code: s for s in scopes}
     questions = {q.code: q for q in bank.questions}
@@ -457,29 +479,46 @@ def _register(bank: Bank, scopes: tuple[Scope, ...], split: set[str], units: lis
             by_key[(p.response_id, p.question, p.kind)].append(p)
     placed: set[int] = set()
 
-    def proposal_of(b: _Bottleneck) -> Proposal | None:
-        candidates = by_id.get(b.id, []) + [p for p in by_key.get((b.response_id, b.question, b.kind), [])
-                                            if p.item_key in (None, b.item_key)]
+    def proposal_of(bid: int, response_id: int, question: str, kind: str, item_key: str) -> Proposal | None:
+        candidates = by_id.get(bid, []) + [p for p in by_key.get((response_id, question, kind), [])
+                                           if p.item_key in (None, item_key)]
         for p in candidates:
             if p.id not in placed:
                 placed.add(p.id)
                 return p.line
         return None
 
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    decoded = _Json()
+    details: dict[tuple[str, str, str, str | None], str] = {}
+    shared: dict[str, str] = {}  # one copy of each repeated code (kinds, questions not in the bank)
+    texts = {code: q.text.get(locale) for code, q in questions.items()}
     lines: list[BottleneckLine] = []
     own_questions: set[str] = set()
-    for b in bottlenecks:
-        scope = scope_of.get((b.group, b.section if b.group in split else None))
+    for bid, response_id, unit_id, group, section, question, kind, severity, item_key, raw, comment in rows:
+        u = by_unit.get(unit_id)
+        if u is None:
+            continue
+        counts[(unit_id, section if group in split else group)] += 1
+        scope = scope_of.get((group, section if group in split else None))
         if scope is None:
             continue
-        q = questions.get(b.question)
-        own_questions.add(b.question)
+        q = questions.get(question)
+        question = q.code if q is not None else shared.setdefault(question, question)
+        kind = shared.setdefault(kind, kind)
+        own_questions.add(question)
+        detail = ""
+        if q is not None:
+            key = (question, kind, item_key, raw)
+            known = details.get(key)
+            if known is None:
+                known = details[key] = describe(q, kind, item_key, decoded(raw)[1], locale)
+            detail = known
         lines.append(BottleneckLine(
-            b.unit_code, b.unit_name(locale), scope.code, scope.name, b.question,
-            q.text.get(locale) if q is not None else "", b.kind, b.severity,
-            describe(q, b.kind, b.item_key, b.row, locale) if q is not None else "", b.comment or "",
-            ", ".join(names.get(c, c) for c in b.lead_agencies), proposal_of(b)))
-    by_unit = {u.id: u for u in units}
+            u.code, u.name, scope.code, scope.name, question, texts[question] if q is not None else "", kind,
+            severity, detail, comment or "", leads.get(bid, ""),
+            proposal_of(bid, response_id, question, kind, item_key)
+            if bid in by_id or (response_id, question, kind) in by_key else None))
     order = {code: i for i, code in enumerate(questions)}
     scope_order = {s.code: i for i, s in enumerate(scopes)}
     rest = sorted((p for p in proposals if p.id not in placed),
@@ -495,143 +534,212 @@ def _register(bank: Bank, scopes: tuple[Scope, ...], split: set[str], units: lis
                                         p.line, across=True))
         elif p.unit_id in by_unit:
             u = by_unit[p.unit_id]
-            lines.append(BottleneckLine(u.code, u.name(locale), scope.code, scope.name, p.question, text,
+            lines.append(BottleneckLine(u.code, u.name, scope.code, scope.name, p.question, text,
                                         p.kind or "", None, "", "", p.lead, p.line))
-    return tuple(lines)
+    return tuple(lines), counts
 
 
-def _states(scopes: tuple[Scope, ...], groups: list[dict[str, Any]], reviews: dict[tuple[int, str], _Review],
-            events: dict[int, list[tuple[str, datetime, str, str]]], bottlenecks: list[_Bottleneck], split: set[str],
+def _lead_names(rnd: Round, unit_ids: list[int], names: dict[str, str]) -> dict[int, str]:
+    """The lead agencies of each open bottleneck, as the sheet shows them: their
+    names (else codes) in code order, joined; each distinct text kept once."""
+    rows = _rows(
+        select(BottleneckLead.bottleneck_id, Unit.code).join(Unit, Unit.id == BottleneckLead.unit_id)
+        .join(Bottleneck, Bottleneck.id == BottleneckLead.bottleneck_id)
+        .join(Response, Response.id == Bottleneck.response_id)
+        .where(Response.round_id == rnd.id, Bottleneck.resolved_at.is_(None), *_few(unit_ids))
+        .order_by(BottleneckLead.bottleneck_id, Unit.code))
+    joined: dict[tuple[str, ...], str] = {}
+    out: dict[int, str] = {}
+    for bid, of_one in groupby(rows, key=itemgetter(0)):
+        key = tuple(code for _bid, code in of_one)
+        text = joined.get(key)
+        if text is None:
+            text = joined[key] = ", ".join(names.get(c, c) for c in key)
+        out[bid] = text
+    return out
+
+
+def _states(scopes: tuple[Scope, ...], groups: list[_Group], reviews: dict[tuple[int, str], _Review],
+            events: dict[int, list[tuple[str, datetime, str, str]]], counts: dict[tuple[int, str], int],
             appraised: dict[tuple[int, str], float | None]) -> dict[int, dict[str, ScopeState]]:
     """Each unit's state in each scope: the scope's review row where there is one,
-    else (before its first submission) its group's status and history."""
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    for b in bottlenecks:
-        counts[(b.unit_id, b.section if b.group in split else b.group)] += 1
+    else (before its first submission) its group's status and history.
+    ``counts`` are the open bottlenecks per (unit id, scope)."""
+    of_group: dict[str, list[Scope]] = defaultdict(list)
+    for scope in scopes:
+        of_group[scope.group].append(scope)
     out: dict[int, dict[str, ScopeState]] = defaultdict(dict)
     for g in groups:
-        for scope in scopes:
-            if scope.group != g["group_code"]:
-                continue
-            score, band = g["score"], g["band"]
+        for scope in of_group.get(g.group_code, ()):
+            score, band = g.score, g.band
             if scope.code != scope.group:
-                kept = (g["section_scores"] or {}).get(scope.code, {})
+                kept = (g.section_scores or {}).get(scope.code, {})
                 score, band = kept.get("score"), kept.get("band")
-            review = reviews.get((g["unit_id"], scope.code))
-            if review is None:
-                history = events.get(g["id"], [])
+            review = reviews.get((g.unit_id, scope.code))
+            if review is None and g.id not in events:
+                review = _Review(g.status, None, "", ())
+            elif review is None:
+                history = events[g.id]
                 accepts = [e for e in history if e[0] == Action.ACCEPT.value]
-                review = _Review(g["status"], accepts[-1][1] if accepts else None,
+                review = _Review(g.status, accepts[-1][1] if accepts else None,
                                  accepts[-1][2] if accepts else "",
                                  tuple(ReturnInfo(at, by, reason) for action, at, by, reason in history
                                        if action == Action.RETURN.value))
-            out[g["unit_id"]][scope.code] = ScopeState(
+            out[g.unit_id][scope.code] = ScopeState(
                 status=review.status, score=score, band=band,
-                appraised_score=appraised.get((g["unit_id"], scope.code)),
-                bottlenecks=counts[(g["unit_id"], scope.code)],
-                submitted_at=aware(g["submitted_at"]), submitted_by=g["submitted_by"] or "",
+                appraised_score=appraised.get((g.unit_id, scope.code)),
+                bottlenecks=counts.get((g.unit_id, scope.code), 0),
+                submitted_at=aware(g.submitted_at), submitted_by=g.submitted_by or "",
                 reviewed_at=review.accepted_at, reviewed_by=review.accepted_by, returns=review.returns,
             )
     return out
 
 
-def _index(groups: list[dict[str, Any]], indexes: dict[int, IndexView]
-           ) -> tuple[float | None, str | None, float | None]:
+def _index(response_id: int | None, indexes: dict[int, IndexView]) -> tuple[float | None, str | None, float | None]:
     """The unit's index (derived from its handed-in groups), its band, and its
-    coverage: the share of the groups it answers that are counted."""
-    if not groups:
-        return None, None, None
-    view = indexes.get(groups[0]["response_id"])
+    coverage: the share of the groups it answers that are counted. None for a
+    unit without groups."""
+    view = indexes.get(response_id) if response_id is not None else None
     if view is None:
         return None, None, None
     coverage = view.counted_groups / view.applicable_groups if view.applicable_groups else None
     return view.index, view.band.value if view.band is not None else None, coverage
 
 
-def _answer_rows(rnd: Round, unit_ids: list[int]) -> list[tuple[int, str, Any, str | None, str | None]]:
-    """Every answer of the units: (unit id, question code, value, comment, the value's JSON text).
-
-    Values are read as their JSON text and decoded once per distinct text:
-    most answers are one of a few option codes, so this is far cheaper than
-    decoding each row (decoded values are shared, and never changed).
-    """
-    rows = db.session.execute(
-        select(Response.unit_id, BankQuestion.code, cast(Answer.value, Text), Answer.comment)
-        .join(Answer, Answer.response_id == Response.id)
-        .join(BankQuestion, BankQuestion.id == Answer.question_id)
-        .where(Response.round_id == rnd.id, *_few(unit_ids))
-    )
-    wanted = set(unit_ids)
-    decoded: dict[str, tuple[str, Any]] = {}  # JSON text → (that text, kept once; its value)
-    out: list[tuple[int, str, Any, str | None, str | None]] = []
-    for unit_id, code, raw, comment in rows:
-        if unit_id not in wanted:
-            continue
-        value = None
-        if raw is not None:
-            known = decoded.get(raw)
-            if known is None:
-                known = decoded[raw] = (raw, json.loads(raw))
-            raw, value = known
-        out.append((unit_id, code, value, comment, raw))
-    return out
+#: How many units' answers are read, scored and turned into cells at a time.
+#: Only their cells stay: a province's raw answers are never all in memory.
+ANSWER_CHUNK = 1000
 
 
-def _answers(bank: Bank, units: list[Unit], groups: list[dict[str, Any]], rows: list[Any], in_scope: dict[str, str],
-             appraisals: dict[tuple[int, str], tuple[float, str]], locale: str) -> dict[str, Cells]:
-    """Readable answers of the scope's questions, with the question scores of
-    handed-in groups and the lead's appraisals.
+def _answers(rnd: Round, bank: Bank, units: list[_Unit], groups: list[_Group], in_scope: dict[str, str],
+             appraisals: dict[tuple[int, str], tuple[float, str]], locale: str
+             ) -> tuple[dict[str, Cells], dict[int, dict[str, Any]]]:
+    """Readable answers of the scopes' questions, with the question scores of
+    handed-in groups and the lead's appraisals; and the answered values of the
+    appraised units (for their scopes' appraised scores).
 
     Question scores come from the same engine as the stored group scores
     (conditions may look across groups, so every answer of a unit is read).
+    Units are read :data:`ANSWER_CHUNK` at a time, in one query each, and
+    only their cells are kept: a unit's answers are all in its chunk, and its
+    scores depend on its own answers only, so the cells do not depend on where
+    the chunks end. Within a chunk each distinct JSON text is decoded once,
+    each distinct value of a question formatted once, and a cell without a
+    comment or appraisal is shared by the units that gave the same answer with
+    the same score (cells are frozen). (Keeping the short texts' work for the
+    whole round was tried: it held 15 MB more and saved no time.)
     """
     by_id = {u.id: u for u in units}
-    handed = {(g["unit_id"], g["group_code"]) for g in groups if g["status"] in SCORED_STATUSES}
-    scored = _question_scores(bank, {uid: by_id[uid].kind for uid, _g in handed}, rows)
-    questions = {q.code: q for q in bank.questions}
-    parts: dict[tuple[str, str | None], tuple[str, float | None, date | None]] = {}
+    handed: dict[int, set[str]] = defaultdict(set)
+    for g in groups:
+        if g.status in SCORED_STATUSES:
+            handed[g.unit_id].add(g.group_code)
+    appraised_units = {unit_id for unit_id, _code in appraisals}
+    position = {q.code: j for j, q in enumerate(bank.questions)}
+    shown_of = {q.code: (q, position[q.code]) for q in bank.questions if q.code in in_scope}
+    codes: dict[int, str] = {qid: code for qid, code in _rows(select(BankQuestion.id, BankQuestion.code))}
+    responses = _responses(rnd, [u.id for u in units])
     out: dict[str, Cells] = defaultdict(dict)
-    for unit_id, code, value, comment, raw in rows:
-        if code not in in_scope or (value is None and not comment and (unit_id, code) not in appraisals):
+    values: dict[int, dict[str, Any]] = defaultdict(dict)
+    for first in range(0, len(responses), ANSWER_CHUNK):
+        chunk = dict(responses[first:first + ANSWER_CHUNK])
+        seen = _Seen()
+        columns = _chunk_rows(chunk, codes, seen)
+        unit_ids, questions, answered = columns[0], columns[1], columns[2]
+        scored = {u: i for i, u in enumerate(u for u in chunk.values() if u in handed)}
+        scores = question_scores(bank, [by_id[u].kind for u in scored],
+                                 ((scored[u], c, v) for u, c, v in zip(unit_ids, questions, answered, strict=True)
+                                  if u in scored)).tolist()
+        for unit_id, code, value, comment, raw in zip(*columns, strict=True):
+            if unit_id in appraised_units and value is not None:
+                values[unit_id][code] = value
+            known = shown_of.get(code)
+            if known is None:
+                continue
+            appraisal = appraisals.get((unit_id, code)) if appraisals else None
+            if value is None and not comment and appraisal is None:
+                continue
+            q, j = known
+            score = None
+            if q.group in handed.get(unit_id, ()):
+                score = scores[j][scored[unit_id]]
+                if score != score:  # NaN: the question does not count
+                    score = None
+            plain = not comment and appraisal is None
+            cell = seen.cells.get((code, raw, score)) if plain else None
+            if cell is None:
+                shown = seen.parts.get((code, raw))
+                if shown is None:
+                    shown = seen.parts[(code, raw)] = answer_parts(q, value, locale)
+                appraised, reason = appraisal if appraisal is not None else (None, "")
+                cell = AnswerCell(shown[0], shown[1], shown[2], score, comment or "", appraised, reason)
+                if plain:
+                    seen.cells[(code, raw, score)] = cell
+            out[by_id[unit_id].code][code] = cell
+        members = set(chunk.values())
+        for (unit_id, code), (appraised, reason) in appraisals.items():  # appraised, but never answered
+            if unit_id in members and code not in out[by_id[unit_id].code]:
+                q, j = shown_of[code]
+                score = None
+                if q.group in handed.get(unit_id, ()):
+                    score = scores[j][scored[unit_id]]
+                    if score != score:
+                        score = None
+                out[by_id[unit_id].code][code] = answer_cell(q, None, "", score, appraised, reason, locale)
+    return dict(out), values
+
+
+class _Seen:
+    """What a chunk's JSON texts were decoded, formatted and made into (see :func:`_answers`)."""
+
+    __slots__ = ("cells", "parts", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.parts: dict[tuple[str, str | None], tuple[str, float | None, date | None]] = {}
+        self.cells: dict[tuple[str, str | None, float | None], AnswerCell] = {}
+
+
+def _chunk_rows(chunk: dict[int, int], codes: dict[int, str], seen: _Seen
+                ) -> tuple[list[int], list[str], list[Any], list[str | None], list[str | None]]:
+    """The answers of the ``chunk``'s responses (response id → unit id), as columns:
+    unit ids, question codes, values, comments, and the values' JSON texts. Each
+    text is decoded once (into ``seen``).
+    (Five lists rather than a tuple per answer: fewer objects for the cycle
+    collector to go through while the chunk is alive.)"""
+    units: list[int] = []
+    questions: list[str] = []
+    values: list[Any] = []
+    comments: list[str | None] = []
+    raws: list[str | None] = []
+    for response_id, question_id, raw, comment in _rows(
+            select(Answer.response_id, Answer.question_id, cast(Answer.value, Text), Answer.comment)
+            .where(Answer.response_id.in_(list(chunk)))):
+        code = codes.get(question_id)
+        if code is None:
             continue
-        q = questions[code]
-        score = scored.get(unit_id, code) if (unit_id, q.group) in handed else None
-        appraised, reason = appraisals.get((unit_id, code), (None, ""))
-        shown = parts.get((code, raw))  # one text per question and JSON text: labels are looked up once
-        if shown is None:
-            shown = parts[(code, raw)] = answer_parts(q, value, locale)
-        out[by_id[unit_id].code][code] = AnswerCell(shown[0], shown[1], shown[2], score, comment or "", appraised,
-                                                   reason)
-    for (unit_id, code), (appraised, reason) in appraisals.items():  # appraised, but never answered
-        cells = out[by_id[unit_id].code]
-        if code not in cells:
-            q = questions[code]
-            score = scored.get(unit_id, code) if (unit_id, q.group) in handed else None
-            cells[code] = answer_cell(q, None, "", score, appraised, reason, locale)
-    return dict(out)
+        value = None
+        if raw is not None:
+            value = seen.values.get(raw, _UNSEEN)
+            if value is _UNSEEN:
+                value = seen.values[raw] = json.loads(raw)
+        units.append(chunk[response_id])
+        questions.append(code)
+        values.append(value)
+        comments.append(comment)
+        raws.append(raw)
+    return units, questions, values, comments, raws
 
 
-class _Scores:
-    """Question scores (0–1) of some units: a questions × units matrix."""
-
-    def __init__(self, matrix: Any, units: dict[int, int], questions: dict[str, int]) -> None:
-        self.matrix, self.units, self.questions = matrix, units, questions
-
-    def get(self, unit_id: int, code: str) -> float | None:
-        u, j = self.units.get(unit_id), self.questions.get(code)
-        if u is None or j is None:
-            return None
-        value = float(self.matrix[j, u])
-        return None if value != value else value  # NaN: the question does not count
+_UNSEEN = object()
 
 
-def _question_scores(bank: Bank, kinds: dict[int, str], rows: list[Any]) -> _Scores:
-    """Each answered question's score (0–1) for the units with a group handed in,
-    by the engine's round pass (:func:`survey_app.scoring.question_scores`)."""
-    position = {unit_id: i for i, unit_id in enumerate(kinds)}
-    matrix = question_scores(bank, list(kinds.values()),
-                             ((position[u], c, v) for u, c, v, _m, _r in rows if u in position))
-    return _Scores(matrix, position, {q.code: j for j, q in enumerate(bank.questions)})
+def _responses(rnd: Round, unit_ids: list[int]) -> list[tuple[int, int]]:
+    """The units' responses to the round: (response id, unit id), by response id."""
+    wanted = set(unit_ids)
+    rows = _rows(select(Response.id, Response.unit_id).where(Response.round_id == rnd.id, *_few(unit_ids))
+                 .order_by(Response.id))
+    return [(rid, uid) for rid, uid in rows if uid in wanted]
 
 
 def _routing_lines(rules: Any, bank: Bank, locale: str) -> tuple[RoutingLine, ...]:

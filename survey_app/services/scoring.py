@@ -4,15 +4,16 @@ A group's score is computed once, when it is submitted, and kept with the
 content fingerprint of the bank that produced it. It changes again only
 through :func:`recompute_round` (``flask scores recompute``), run on purpose
 after a bank's scoring rules are corrected, never silently. The unit's index
-is not stored: :func:`unit_index_view` and :func:`indexes_for_round` derive
-it from the stored group scores on every read.
+is not stored: :func:`unit_index_view` and :func:`indexes_for_round` (and
+:func:`index_views`, for stored groups read elsewhere) derive it from the
+stored group scores on every read.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -46,6 +47,7 @@ __all__ = [
     "RegisterLine",
     "ScoreLine",
     "bottlenecks_led_by",
+    "index_views",
     "indexes_for_round",
     "recompute_round",
     "register_lines",
@@ -142,6 +144,14 @@ def indexes_for_round(round_id: int) -> dict[int, IndexView]:
         .outerjoin(ResponseGroup, ResponseGroup.response_id == Response.id)
         .where(Response.round_id == round_id)
     ).all()
+    return index_views(bank, rows)
+
+
+def index_views(bank: Bank, rows: Iterable[tuple[int, str, str | None, str | None, float | None, bool | None]]
+                ) -> dict[int, IndexView]:
+    """:func:`unit_index_view` of each response of ``rows``, read elsewhere: one row
+    per stored group, ``(response id, unit kind, group code, status, score,
+    critical failed)``, or one with a None group for a response without groups."""
     kinds: dict[int, str] = {}
     shown: dict[int, dict[str, float | None]] = defaultdict(dict)
     failed: dict[int, bool] = defaultdict(bool)
