@@ -186,17 +186,24 @@ def test_submitting_takes_the_same_statements_however_much_was_answered(app: Fla
     assert len(counts[0]) <= 60, explain(*counts)
 
 
-def test_an_autosave_reads_the_stored_group_once_and_not_the_bank_source(app: Flask, survey: Any) -> None:
-    """An autosave reads the group's state once before saving and never again
-    after its commit (the answer needs only the new version), reads no file
-    list when the post names no file, and no request decodes the bank's stored
-    source (the parsed bank is cached by fingerprint)."""
+def second_autosave(survey: Any) -> tuple[Any, str, dict[str, Any]]:
+    """stp-head saves PL-10a once, then has an autosave of a change to it ready:
+    the client, the group's address and the post."""
     survey.reset_unit("STP")
     head = survey.client("stp-head")
     url = survey.url("STP", "legal")
     first = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL["PL-10a"]})
     assert head.post(url, data=first).status_code == 302
     data = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL_CHANGED["PL-10a"]})
+    return head, url, data
+
+
+def test_an_autosave_reads_the_stored_group_once_and_not_the_bank_source(app: Flask, survey: Any) -> None:
+    """An autosave reads the group's state once before saving and never again
+    after its commit (the answer needs only the new version), reads no file
+    list when the post names no file, and no request decodes the bank's stored
+    source (the parsed bank is cached by fingerprint)."""
+    head, url, data = second_autosave(survey)
     statements = [s.lower() for s in statements_of(app, lambda: head.post(url + "/autosave", data=data), 200)]
     assert survey.values("STP")["PL-10a"] == "Không còn vướng mắc"
     saved = max(i for i, s in enumerate(statements) if s.startswith("update response_groups"))  # the version bump
@@ -214,12 +221,7 @@ def test_an_autosave_reads_the_round_the_response_and_the_question_ids_once(app:
     the locking statement, and the changed questions' ids come with their
     stored answers: nothing of these is read twice. Nothing is read after the
     commit: the access line names the user as loaded, not read again."""
-    survey.reset_unit("STP")
-    head = survey.client("stp-head")
-    url = survey.url("STP", "legal")
-    first = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL["PL-10a"]})
-    assert head.post(url, data=first).status_code == 302
-    data = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL_CHANGED["PL-10a"]})
+    head, url, data = second_autosave(survey)
     sent = statements_of(app, lambda: head.post(url + "/autosave", data=data), 200)
     statements = [" ".join(s.lower().split()) for s in sent]
     assert survey.values("STP")["PL-10a"] == "Không còn vướng mắc"
