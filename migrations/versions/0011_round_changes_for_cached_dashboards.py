@@ -2,14 +2,15 @@
 
 The dashboards count every unit of a round (statuses, scores, late and stale
 units, recurring bottlenecks). They keep what they counted, in each process,
-under the round's change stamp: the number of rows of ``round_changes`` for
-the round and the highest id. Triggers add a row whenever something counted
+under the round's change stamp, read from ``round_changes`` (its highest
+id for the round, and the round's rows among the last ids: see
+``services/review/counted.py``). Triggers add a row whenever something counted
 changes, whoever changes it (the app, ``flask`` commands, SQL by hand): a
 group's status, score, band, section scores or submission time; a scope
 review; a bottleneck; a response; a participant (or its due date); a unit's
 code, names, kind or order. An autosave that changes none of these adds
-nothing. Rows are only ever inserted, so writers never wait for each other:
-a count of committed rows changes exactly when such a change commits.
+nothing. Rows are only ever inserted, so writers never wait for each other,
+and the stamp moves when such a change commits.
 
 Revision ID: 0011
 Revises: 0010

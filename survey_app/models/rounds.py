@@ -51,7 +51,7 @@ class RoundUnit(db.Model):  # type: ignore[name-defined,misc]
 class RoundChange(db.Model):  # type: ignore[name-defined,misc]
     """One change of what the review dashboards count in a round, written by the
     database's triggers (migration 0011), never by the app: the dashboards keep
-    what they counted under the round's count and highest id of these rows."""
+    what they counted under a stamp read from these rows (``services/review/counted.py``)."""
 
     __tablename__ = "round_changes"
     __table_args__ = (Index("ix_round_changes_round_id", "round_id", "id"),)
