@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
+import pytest
 from conftest import AuthActions  # the root conftest: its default is the demo password
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from survey_app.extensions import db
 from survey_app.models import User
+from survey_app.models.routing import RoutingRule
 
 from .conftest import LiveServer, new_page
 
@@ -58,6 +61,23 @@ def with_mistakes(path: Path, *, fixed: bool) -> Path:
     return out
 
 
+@pytest.fixture
+def routing_put_back(live_server: LiveServer) -> Iterator[None]:
+    """The routing as it was before the test: the live server is shared by the worker's
+    browser tests, and the DIC's reviewer elsewhere expects to lead ``security``."""
+    columns = [c for c in RoutingRule.__table__.columns]
+    with live_server.app.app_context():
+        before = [dict(row._mapping) for row in db.session.execute(select(*columns))]
+        db.session.remove()
+    yield
+    with live_server.app.app_context():
+        db.session.execute(delete(RoutingRule))
+        db.session.execute(insert(RoutingRule), before)
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.mark.usefixtures("routing_put_back")
 def test_a_new_administrators_first_afternoon(browser: Browser, live_server: LiveServer, tmp_path: Path) -> None:
     page = new_page(browser, live_server, viewport={"width": 1280, "height": 900}, accept_downloads=True)
     log_in(page, "admin", PASSWORD, live_server)
