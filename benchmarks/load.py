@@ -128,10 +128,13 @@ class Stats:
     errors: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     by_kind: dict[str, list[float]] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+    windows: dict[int, list[float]] = field(default_factory=dict)  # ten-second window of the phase → latencies
 
     def add(self, seconds: float, ok: bool, kind: str = "") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.windows.setdefault(int((time.perf_counter() - seconds - self.started) // 10), []).append(seconds)
             self.errors += 0 if ok else 1
             self.by_kind.setdefault(kind, []).append(seconds)
 
@@ -196,8 +199,15 @@ def log_in(client: Client, username: str) -> None:
     client.stats = stats
 
 
-def respondent(client: Client, username: str, unit: str, think: tuple[float, float], until: float) -> None:
+def arrive(rng: random.Random, ramp: float) -> None:
+    """Wait for this user's arrival: users come in spread over the first ``ramp`` seconds."""
+    time.sleep(rng.uniform(0, ramp))
+
+
+def respondent(client: Client, username: str, unit: str, think: tuple[float, float], ramp: float,
+               until: float) -> None:
     rng = random.Random(username)
+    arrive(rng, ramp)
     while time.monotonic() < until:
         group = rng.choice(GROUPS)
         url = f"/rounds/{ROUND}/units/{unit}/groups/{group}"
@@ -223,10 +233,11 @@ def respondent(client: Client, username: str, unit: str, think: tuple[float, flo
                 base = found.group(1) if found else base
 
 
-def reviewer(client: Client, username: str, think: tuple[float, float], until: float) -> None:
+def reviewer(client: Client, username: str, think: tuple[float, float], ramp: float, until: float) -> None:
     """Opens the home page, which sends a reviewer or coordinator on to the dashboard,
     and follows it there (the dashboard is what the reviewer waits for)."""
     rng = random.Random(username)
+    arrive(rng, ramp)
     while time.monotonic() < until:
         status, _page = client.call("GET", "/")
         location = client.location
@@ -249,7 +260,8 @@ REVIEWERS = ("vpubnd-reviewer", "stttt-reviewer", "stc-reviewer", "skhdt-reviewe
              "catinh-coordinator", "vpubnd-coordinator")
 
 
-def phase(port: int, users: int, seconds: float, think: tuple[float, float], floor_path: str | None = None) -> Stats:
+def phase(port: int, users: int, seconds: float, think: tuple[float, float], floor_path: str | None = None,
+          ramp: float = 0.0) -> Stats:
     stats = Stats()
     plans: list[tuple[Client, str, tuple[Any, ...]]] = []
     for i in range(users):
@@ -259,17 +271,17 @@ def phase(port: int, users: int, seconds: float, think: tuple[float, float], flo
         elif i % 10 == 9:
             username = REVIEWERS[i % len(REVIEWERS)]
             log_in(client, username)
-            plans.append((client, "reviewer", (username, think)))
+            plans.append((client, "reviewer", (username, think, ramp)))
         else:
             unit = UNITS[i % len(UNITS)]
             role = "head" if (i // len(UNITS)) % 2 == 0 else "editor"
             username = f"{unit.lower().replace('-', '')}-{role}"
             log_in(client, username)
-            plans.append((client, "respondent", (username, unit, think)))
+            plans.append((client, "respondent", (username, unit, think, ramp)))
     until = time.monotonic() + seconds
     kinds = {"floor": floor, "reviewer": reviewer, "respondent": respondent}
     threads = [threading.Thread(target=kinds[kind], args=(client, *extra, until)) for client, kind, extra in plans]
-    started = time.perf_counter()
+    started = stats.started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
@@ -294,7 +306,14 @@ def report(label: str, stats: Stats, rss: float) -> float:
             parts.append(f"{kind} n={len(times)} p50={times[len(times) // 2] * 1000:.0f} "
                          f"p95={times[min(len(times) - 1, int(len(times) * 0.95))] * 1000:.0f}")
         print(f"|  | by kind: {'; '.join(parts)} |||||||", flush=True)
+        windows = [f"{10 * w}–{10 * w + 10} s {_p95(times) * 1000:.0f}" for w, times in sorted(stats.windows.items())]
+        print(f"|  | p95 ms by ten seconds: {'; '.join(windows)} |||||||", flush=True)
     return rate
+
+
+def _p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, int(len(times) * 0.95))]
 
 
 def main() -> None:
@@ -306,6 +325,8 @@ def main() -> None:
     parser.add_argument("--saturate", type=int, default=50, help="users with no think time")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--database", default="bench_load")
+    parser.add_argument("--ramp", type=float, default=5.0,
+                        help="users arrive spread over this many seconds (0: all in the same instant)")
     args = parser.parse_args()
     server = os.environ.get("SURVEY_BENCH_POSTGRES_URL")
     if not server:
@@ -315,13 +336,14 @@ def main() -> None:
 
     PASSWORD = DEMO_PASSWORD
     url = prepare(server, args.units, args.database)
-    print(f"gunicorn: {args.workers} sync workers; think time 2–5 s; {args.duration:.0f} s per phase\n")
+    print(f"gunicorn: {args.workers} sync workers; think time 2–5 s; users arrive over {args.ramp:.0f} s; "
+          f"{args.duration:.0f} s per phase\n")
     print("| phase | requests | req/s | p50 ms | p95 ms | p99 ms | errors | workers' RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     app, port = start("survey_app:create_app()", url, args.workers)
     try:
         for users in (int(u) for u in args.users.split(",")):
-            stats = phase(port, users, args.duration, (2.0, 5.0))
+            stats = phase(port, users, args.duration, (2.0, 5.0), ramp=args.ramp)
             report(f"{users} users", stats, worker_rss_mb(app))
         stats = phase(port, args.saturate, args.duration, (0.0, 0.0))
         saturated = report(f"saturated, {args.saturate} users", stats, worker_rss_mb(app))

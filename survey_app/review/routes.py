@@ -22,7 +22,7 @@ from ..charts import Radar, radar
 from ..questionnaires.display import format_value
 from ..services.access import NotAllowed, can_see_province, workbook_leads
 from ..services.review import bottlenecks as gaps
-from ..services.review import dashboards, proposals
+from ..services.review import counted, dashboards, proposals
 from ..services.review.context import ReviewContext, review_context
 from ..services.review.home import own_unit
 from ..services.review.proposals import Level, ProposalInput, ProposalStatus
@@ -38,6 +38,15 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 def locale() -> str:
     return str(get_locale() or "vi")
+
+
+@bp.app_template_global()
+def kept_units_table(render: Callable[..., Any], board: dashboards.Dashboard, ctx: ReviewContext, loc: str) -> Any:
+    """``render(board, ctx, loc)`` (the ``units_table`` macro), once for everyone who reads the
+    same page of a dashboard in the same language until something counted changes (see
+    ``services/review/counted.py``): rendering its hundred rows cost more than reading them."""
+    return counted.kept_fragment(("units table", board.key, ctx.round.code, loc, request.script_root),
+                                 lambda: render(board, ctx, loc))
 
 
 def settings() -> ReviewSettings:

@@ -122,3 +122,31 @@ def test_an_autosave_that_changes_no_status_keeps_the_count(review: Any, field: 
     with review.app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(RoundChange)) == before[0]
         db.session.remove()
+
+
+def unit_row(page: str, unit: str) -> str:
+    """The table row of ``unit`` on a dashboard page's HTML."""
+    found = re.search(rf"<tr[^>]*>\s*<th scope=\"row\">[^<]*<small>\({re.escape(unit)}\)</small>.*?</tr>", page, re.S)
+    assert found is not None, unit
+    return found.group(0)
+
+
+def test_the_kept_table_follows_the_data_and_the_readers_language(review: Any) -> None:
+    """The rendered table of units is kept too: a return shows at once on the page, and a
+    reader in English never gets the Vietnamese table (nor the reverse)."""
+    unit = review.unit_with("data", exclude=("STTTT",))
+    dic = review.client("stttt-reviewer")
+    coordinator = review.client("catinh-coordinator")
+    url = f"/review/rounds/{ROUND}/province"
+    before = unit_row(coordinator.get(url).get_data(as_text=True), unit)
+    assert unit_row(coordinator.get(url).get_data(as_text=True), unit) == before  # kept
+    r = dic.post(review.scope_url("data", unit, "return"),
+                 data={"reason_code": "missing_evidence", "reason": "Đề nghị bổ sung văn bản minh chứng."})
+    assert r.status_code == 303
+    after = unit_row(coordinator.get(url).get_data(as_text=True), unit)
+    assert after != before and "Bị trả lại" in after
+    assert coordinator.post("/language/en").status_code in (302, 303)
+    english = unit_row(coordinator.get(url).get_data(as_text=True), unit)
+    assert "Returned" in english and "Bị trả lại" not in english
+    assert coordinator.post("/language/vi").status_code in (302, 303)
+    assert unit_row(coordinator.get(url).get_data(as_text=True), unit) == after

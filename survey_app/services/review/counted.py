@@ -34,16 +34,41 @@ from ...models import RoundChange
 
 T = TypeVar("T")
 
-#: Kept results, most recently used last; beyond this many the oldest go.
-SIZE = 512
-
-_kept: OrderedDict[Hashable, object] = OrderedDict()
-_lock = threading.Lock()
-
-
 #: How far below the highest id a late commit's row is still seen: far more
 #: changes than the app servers can make while one transaction commits.
 WINDOW = 1000
+
+
+class _Store:
+    """Kept results, most recently used last; beyond ``size`` of them the oldest go."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Hashable, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable, count: Callable[[], T]) -> T:
+        key = (db.engine.url.render_as_string(), key)  # one process may serve several databases (tests do)
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]  # type: ignore[return-value]
+        value = count()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+#: Counts and the rows of one page: small (a page is 100 rows).
+_counts = _Store(512)
+#: Rendered parts of pages (tens of kilobytes each): fewer of them.
+_fragments = _Store(64)
 
 
 def round_stamp(round_id: int) -> tuple[int, int]:
@@ -56,23 +81,17 @@ def round_stamp(round_id: int) -> tuple[int, int]:
 
 
 def kept(key: Hashable, count: Callable[[], T]) -> T:
-    """The result kept under ``key`` (which holds a :func:`round_stamp`), else ``count()``, kept.
+    """The result kept under ``key`` (which holds a :func:`round_stamp`), else ``count()``, kept."""
+    return _counts.get(key, count)
 
-    Keys are per database too: one process may serve several (tests do)."""
-    key = (db.engine.url.render_as_string(), key)
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]  # type: ignore[return-value]
-    value = count()
-    with _lock:
-        _kept[key] = value
-        while len(_kept) > SIZE:
-            _kept.popitem(last=False)
-    return value
+
+def kept_fragment(key: Hashable, render: Callable[[], T]) -> T:
+    """A rendered part of a page kept under ``key`` (which holds what :func:`kept` was given,
+    and everything else the part shows: the language, the address prefix), else ``render()``."""
+    return _fragments.get(key, render)
 
 
 def forget() -> None:
     """Empty this process's kept results (tests, which restore databases under the same stamps)."""
-    with _lock:
-        _kept.clear()
+    _counts.clear()
+    _fragments.clear()

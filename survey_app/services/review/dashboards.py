@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -110,22 +111,68 @@ def call_in(row: UnitRow) -> bool:
     return row.late or row.stale or row.red_groups >= 2
 
 
-@dataclass
-class Dashboard:
-    round: Round
-    routing: Routing
-    scopes: tuple[ScopeDef, ...]
-    rows: list[UnitRow]  # the page shown
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What a dashboard counted and read for one page: kept under the round's change stamp."""
+
+    rows: tuple[UnitRow, ...]  # the page shown
     total: int  # rows matching the filters
-    filters: Filters
-    progress: list[Progress]
+    progress: tuple[Progress, ...]
     waiting: int  # scope submissions waiting for a decision
     waiting_long: int
     late_units: int
     call_in_units: int
-    kinds: list[str] = field(default_factory=list)
+    kinds: tuple[str, ...]
     # scope → scores handed in per ten-point bin (0–10, …, 90–100; 100 falls in the last)
-    distribution: dict[str, list[int]] = field(default_factory=dict)
+    distribution: dict[str, list[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    round: Round
+    routing: Routing
+    scopes: tuple[ScopeDef, ...]
+    filters: Filters
+    counted: Counted
+    #: What the counts are kept under: the same key means the same page, whoever reads it
+    #: (pages may keep what they render from it under this key too).
+    key: Hashable
+
+    @property
+    def rows(self) -> tuple[UnitRow, ...]:
+        return self.counted.rows
+
+    @property
+    def total(self) -> int:
+        return self.counted.total
+
+    @property
+    def progress(self) -> tuple[Progress, ...]:
+        return self.counted.progress
+
+    @property
+    def waiting(self) -> int:
+        return self.counted.waiting
+
+    @property
+    def waiting_long(self) -> int:
+        return self.counted.waiting_long
+
+    @property
+    def late_units(self) -> int:
+        return self.counted.late_units
+
+    @property
+    def call_in_units(self) -> int:
+        return self.counted.call_in_units
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.counted.kinds
+
+    @property
+    def distribution(self) -> dict[str, list[int]]:
+        return self.counted.distribution
 
     @property
     def pages(self) -> int:
@@ -138,14 +185,22 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
 
     The database counts (progress, late units, units to call in, the score
     distribution and the rows matching the filters) over one row per unit;
-    only the page shown is read into :class:`UnitRow` objects.
+    only the page shown is read into :class:`UnitRow` objects. All of it is
+    kept under the round's change stamp (:mod:`.counted`): until something
+    counted changes, the next reader of the same page reads nothing more.
     """
-    now = datetime.combine(today, datetime.min.time())
-    wide = _wide(rnd.id, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
-    key = ("dashboard", rnd.id, counted.round_stamp(rnd.id), rnd.due_on, tuple(s.code for s in scopes),
+    key = ("dashboard", rnd.id, counted.round_stamp(rnd.id), rnd.due_on, scopes,
            (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
            PAGE_SIZE)
-    totals, ids = counted.kept(key, lambda: _count_round(wide, filters))
+    view = counted.kept(key, lambda: _counted(rnd, scopes, filters, settings, today))
+    return Dashboard(round=rnd, routing=routing, scopes=scopes, filters=filters, counted=view, key=key)
+
+
+def _counted(rnd: Round, scopes: tuple[ScopeDef, ...], filters: Filters, settings: ReviewSettings,
+             today: date) -> Counted:
+    now = datetime.combine(today, datetime.min.time())
+    wide = _wide(rnd.id, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
+    totals, ids = _count_round(wide, filters)
     participating = int(totals[0] or 0)
     at = 1
     progress = []
@@ -165,15 +220,15 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
         if ids else []
     counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
-    rows = [wide.unit_row(r, counts, now, settings.stale_days) for r in page]
+    rows = tuple(wide.unit_row(r, counts, now, settings.stale_days) for r in page)
     kinds = [kind for kind, n in per_kind.items() if n]
     if other_kinds:  # a kind the model does not name (never through the app): ask the database
         kinds = list(db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
                                         .where(RoundUnit.round_id == rnd.id).distinct()))
-    return Dashboard(
-        round=rnd, routing=routing, scopes=scopes, rows=rows, total=total, filters=filters, progress=progress,
+    return Counted(
+        rows=rows, total=total, progress=tuple(progress),
         waiting=sum(p.submitted - p.accepted for p in progress), waiting_long=sum(p.waiting_long for p in progress),
-        late_units=late_units, call_in_units=call_in_units, kinds=sorted(kinds), distribution=distribution,
+        late_units=late_units, call_in_units=call_in_units, kinds=tuple(sorted(kinds)), distribution=distribution,
     )
 
 
