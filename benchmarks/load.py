@@ -14,9 +14,13 @@ of its own (threads speaking HTTP/1.1 with keep-alive):
 
 Each phase runs ``--duration`` seconds with think times of 2–5 s, at each
 number of users of ``--users``; then ``--saturate`` users with no think time;
-then the floors, saturated with the same number of users. It prints
-throughput, p50/p95/p99, errors (5xx and failed connections) and the
-workers' memory, and the ratio of saturated throughput to the one-query floor.
+then the floors, saturated with the same number of users. Users arrive spread
+over the first ``--ramp`` seconds (0: all in the same instant, a burst), and
+the round changes every ``--churn`` seconds (:class:`Churn`), so that the
+dashboards count again as they do on a busy day. It prints throughput,
+p50/p95/p99 (also per kind of request and per ten seconds), errors (5xx and
+failed connections) and the workers' memory, and the ratio of saturated
+throughput to the one-query floor.
 
     SURVEY_BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/load.py --units 10000 --users 10,50,100 --duration 60
@@ -80,6 +84,42 @@ def prepare(server_url: str, units: int, name: str) -> str:
             conn.execute(text("ANALYZE"))
         db.engine.dispose()
     return url
+
+
+class Churn:
+    """Changes of the round at a steady pace, as submissions and decisions make them on a busy
+    day: every ``every`` seconds one submitted group gets a new submission time (the database's
+    triggers add a round change, so every dashboard must count again). A peak day of 10,000
+    submissions over eight hours is one every three seconds."""
+
+    def __init__(self, url: str, every: float) -> None:
+        from sqlalchemy import create_engine
+
+        self.every, self.changes = every, 0
+        self.engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        from sqlalchemy import text
+
+        while not self.stop.wait(self.every):
+            with self.engine.begin() as conn:
+                conn.execute(text("UPDATE response_groups SET submitted_at = now() WHERE id = "
+                                  "(SELECT id FROM response_groups WHERE status = 'submitted' "
+                                  "ORDER BY random() LIMIT 1)"))
+            self.changes += 1
+
+    def __enter__(self) -> Churn:
+        if self.every > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+        self.engine.dispose()
 
 
 def free_port() -> int:
@@ -290,7 +330,7 @@ def phase(port: int, users: int, seconds: float, think: tuple[float, float], flo
     return stats
 
 
-def report(label: str, stats: Stats, rss: float) -> float:
+def report(label: str, stats: Stats, rss: float, changes: int = 0) -> float:
     lat = sorted(stats.latencies)
     if not lat:
         print(f"| {label} | 0 requests |")
@@ -307,7 +347,8 @@ def report(label: str, stats: Stats, rss: float) -> float:
                          f"p95={times[min(len(times) - 1, int(len(times) * 0.95))] * 1000:.0f}")
         print(f"|  | by kind: {'; '.join(parts)} |||||||", flush=True)
         windows = [f"{10 * w}–{10 * w + 10} s {_p95(times) * 1000:.0f}" for w, times in sorted(stats.windows.items())]
-        print(f"|  | p95 ms by ten seconds: {'; '.join(windows)} |||||||", flush=True)
+        print(f"|  | p95 ms by ten seconds: {'; '.join(windows)}; changes of the round: {changes} |||||||",
+              flush=True)
     return rate
 
 
@@ -325,6 +366,8 @@ def main() -> None:
     parser.add_argument("--saturate", type=int, default=50, help="users with no think time")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--database", default="bench_load")
+    parser.add_argument("--churn", type=float, default=3.0,
+                        help="seconds between changes of the round that dashboards count (0: none)")
     parser.add_argument("--ramp", type=float, default=5.0,
                         help="users arrive spread over this many seconds (0: all in the same instant)")
     args = parser.parse_args()
@@ -337,16 +380,18 @@ def main() -> None:
     PASSWORD = DEMO_PASSWORD
     url = prepare(server, args.units, args.database)
     print(f"gunicorn: {args.workers} sync workers; think time 2–5 s; users arrive over {args.ramp:.0f} s; "
-          f"{args.duration:.0f} s per phase\n")
+          f"a change of the round every {args.churn:g} s; {args.duration:.0f} s per phase\n")
     print("| phase | requests | req/s | p50 ms | p95 ms | p99 ms | errors | workers' RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     app, port = start("survey_app:create_app()", url, args.workers)
     try:
         for users in (int(u) for u in args.users.split(",")):
-            stats = phase(port, users, args.duration, (2.0, 5.0), ramp=args.ramp)
-            report(f"{users} users", stats, worker_rss_mb(app))
-        stats = phase(port, args.saturate, args.duration, (0.0, 0.0))
-        saturated = report(f"saturated, {args.saturate} users", stats, worker_rss_mb(app))
+            with Churn(url, args.churn) as churn:
+                stats = phase(port, users, args.duration, (2.0, 5.0), ramp=args.ramp)
+            report(f"{users} users", stats, worker_rss_mb(app), churn.changes)
+        with Churn(url, args.churn) as churn:
+            stats = phase(port, args.saturate, args.duration, (0.0, 0.0))
+        saturated = report(f"saturated, {args.saturate} users", stats, worker_rss_mb(app), churn.changes)
     finally:
         app.terminate()
         app.wait(timeout=30)

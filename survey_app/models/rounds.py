@@ -50,11 +50,15 @@ class RoundUnit(db.Model):  # type: ignore[name-defined,misc]
 
 class RoundChange(db.Model):  # type: ignore[name-defined,misc]
     """One change of what the review dashboards count in a round, written by the
-    database's triggers (migration 0011), never by the app: the dashboards keep
-    what they counted under a stamp read from these rows (``services/review/counted.py``)."""
+    database's triggers (migrations 0011 and 0012), never by the app: the dashboards keep
+    what they counted under a stamp read from these rows (``services/review/counted.py``).
+    ``group_code`` names the questionnaire group a change belongs to (a group's status or
+    score, a scope review, a bottleneck); empty for a change of every group (a response,
+    a participant, a unit)."""
 
     __tablename__ = "round_changes"
     __table_args__ = (Index("ix_round_changes_round_id", "round_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int]
+    group_code: Mapped[str | None] = mapped_column(String(40))

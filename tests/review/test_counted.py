@@ -150,3 +150,60 @@ def test_the_kept_table_follows_the_data_and_the_readers_language(review: Any) -
     assert "Returned" in english and "Bị trả lại" not in english
     assert coordinator.post("/language/vi").status_code in (302, 303)
     assert unit_row(coordinator.get(url).get_data(as_text=True), unit) == after
+
+
+def dic_stamp(app: Flask) -> tuple[int, int]:
+    """The stamp the DIC's dashboard (infrastructure, data, security) is kept under."""
+    with app.app_context():
+        rnd_id = db.session.scalar(select(Round.id).filter_by(code=ROUND))
+        value = counted.round_stamp(rnd_id, {"infrastructure", "data", "security"})
+        db.session.remove()
+    return value
+
+
+def dic_view(app: Flask) -> tuple[Any, ...]:
+    """What the DIC's reviewer's dashboard shows, as plain values."""
+    with app.app_context():
+        rnd = db.session.scalar(select(Round).filter_by(code=ROUND))
+        routing = routing_for(rnd, bank_for(rnd.bank_version))
+        scopes = tuple(s for s in routing.scopes if s.group in ("infrastructure", "data", "security"))
+        board = dashboard(rnd, routing, scopes, Filters(), ReviewSettings(stale_days=2), date(2026, 12, 1))
+        shown = (board.total, board.late_units, board.call_in_units, board.distribution,
+                 [(p.scope.code, p.submitted, p.accepted, p.returned) for p in board.progress],
+                 [(r.code, [(c.status, c.score, c.band, c.bottlenecks) for c in r.cells]) for r in board.rows])
+        db.session.remove()
+    return shown
+
+
+def test_a_change_of_another_group_keeps_a_lead_dashboard(review: Any) -> None:
+    """A return of the legal group moves the whole round's stamp (the province view counts
+    again) and not the DIC's; a return of the data group moves both, and what the DIC's
+    dashboard then shows equals a fresh count. A unit renamed moves every stamp."""
+    legal_unit = review.unit_with("legal", exclude=("VP-UBND",))
+    office = review.client("vpubnd-reviewer")
+    before_all, before_dic, shown = stamp(review.app), dic_stamp(review.app), dic_view(review.app)
+    r = office.post(review.scope_url("legal", legal_unit, "return"),
+                    data={"reason_code": "missing_evidence", "reason": "Đề nghị bổ sung văn bản minh chứng."})
+    assert r.status_code == 303
+    assert stamp(review.app) != before_all
+    assert dic_stamp(review.app) == before_dic
+    assert dic_view(review.app) == shown
+
+    data_unit = review.unit_with("data", exclude=("STTTT",))
+    dic = review.client("stttt-reviewer")
+    r = dic.post(review.scope_url("data", data_unit, "return"),
+                 data={"reason_code": "missing_evidence", "reason": "Đề nghị bổ sung văn bản minh chứng."})
+    assert r.status_code == 303
+    assert dic_stamp(review.app) != before_dic
+    after = dic_view(review.app)
+    assert after != shown
+    counted.forget()
+    assert dic_view(review.app) == after
+
+    moved = dic_stamp(review.app)
+    with review.app.app_context():
+        first = db.session.scalar(select(Unit).order_by(Unit.sort_order, Unit.code))
+        first.name_vi = "Văn phòng Ủy ban nhân dân tỉnh (đổi tên)"
+        db.session.commit()
+        db.session.remove()
+    assert dic_stamp(review.app) != moved

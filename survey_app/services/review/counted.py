@@ -3,9 +3,12 @@
 Counting a round means reading every unit of it (10,000 in a province with
 its communes): hundreds of milliseconds a page. What was counted is kept in
 this process, keyed by the round's *change stamp*. The database's triggers
-(migration 0011) add a row to ``round_changes`` whenever anything the
-dashboards count changes, whoever changes it, and only ever insert, so
-writers never wait on each other. The stamp is the round's highest id there
+(migrations 0011 and 0012) add a row to ``round_changes`` whenever anything
+the dashboards count changes, whoever changes it, and only ever insert, so
+writers never wait on each other. A row names the group it changed when the
+change belongs to one (a group's status or score, a scope review, a
+bottleneck), so a dashboard of some groups reads the stamp of those groups
+only, and counts again for nothing else. The stamp is the round's highest id there
 and how many of the round's rows lie among the last :data:`WINDOW` ids: a
 change committed after another one that took a later id (two transactions
 in flight at once) still moves the stamp, as its row lands in the window.
@@ -24,10 +27,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ...extensions import db
 from ...models import RoundChange
@@ -71,12 +74,18 @@ _counts = _Store(512)
 _fragments = _Store(64)
 
 
-def round_stamp(round_id: int) -> tuple[int, int]:
+def round_stamp(round_id: int, groups: Iterable[str] | None = None) -> tuple[int, int]:
     """The round's change stamp: its highest id in ``round_changes``, and its rows among
-    the last :data:`WINDOW` ids (one statement, two short index scans)."""
-    top = select(func.max(RoundChange.id)).where(RoundChange.round_id == round_id).scalar_subquery()
+    the last :data:`WINDOW` ids (one statement, two short index scans).
+
+    With ``groups``, only the changes of those groups and of every group (``group_code``
+    empty) count: what a dashboard of those groups shows moves with nothing else."""
+    mine = [RoundChange.round_id == round_id]
+    if groups is not None:
+        mine.append(or_(RoundChange.group_code.is_(None), RoundChange.group_code.in_(sorted(set(groups)))))
+    top = select(func.max(RoundChange.id)).where(*mine).scalar_subquery()
     last, recent = db.session.execute(select(top, select(func.count()).where(
-        RoundChange.round_id == round_id, RoundChange.id > top - WINDOW).scalar_subquery())).one()
+        *mine, RoundChange.id > top - WINDOW).scalar_subquery())).one()
     return int(last or 0), int(recent or 0)
 
 

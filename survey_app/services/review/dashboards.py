@@ -189,7 +189,8 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     kept under the round's change stamp (:mod:`.counted`): until something
     counted changes, the next reader of the same page reads nothing more.
     """
-    key = ("dashboard", rnd.id, counted.round_stamp(rnd.id), rnd.due_on, scopes,
+    stamp = counted.round_stamp(rnd.id, {s.group for s in scopes})
+    key = ("dashboard", rnd.id, stamp, rnd.due_on, scopes,
            (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
            PAGE_SIZE)
     view = counted.kept(key, lambda: _counted(rnd, scopes, filters, settings, today))
