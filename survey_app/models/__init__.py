@@ -15,7 +15,7 @@ from .responses import (
     ResponseGroup,
 )
 from .review import Appraisal, Proposal, ScopeEvent, ScopeReview
-from .rounds import Round, RoundChange, RoundUnit
+from .rounds import KeptResult, Round, RoundChange, RoundUnit
 from .routing import RoutingRole, RoutingRule
 from .security import LoginThrottle, RecoveryCode, TwoFactor
 from .units import Membership, Role, Unit, UnitKind, User, utcnow
@@ -35,6 +35,7 @@ __all__ = [
     "EvidenceFile",
     "GroupEvent",
     "GroupStatus",
+    "KeptResult",
     "LoginThrottle",
     "Membership",
     "Notice",

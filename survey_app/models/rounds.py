@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -62,3 +62,18 @@ class RoundChange(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int]
     group_code: Mapped[str | None] = mapped_column(String(40))
+
+
+class KeptResult(db.Model):  # type: ignore[name-defined,misc]
+    """What one app process counted for a dashboard page, under the stamp it counted at, for
+    the other processes and servers (``services/review/counted.py``; PostgreSQL only).
+    ``family`` is a hash of what the page shows, the stamp aside: one row per page,
+    replaced by a newer stamp's count."""
+
+    __tablename__ = "kept_results"
+
+    family: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stamp_top: Mapped[int]
+    stamp_recent: Mapped[int]
+    value: Mapped[str] = mapped_column(Text)
+    kept_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..charts import Radar, radar
 from ..questionnaires.display import format_value
@@ -45,8 +46,8 @@ def kept_units_table(render: Callable[..., Any], board: dashboards.Dashboard, ct
     """``render(board, ctx, loc)`` (the ``units_table`` macro), once for everyone who reads the
     same page of a dashboard in the same language until something counted changes (see
     ``services/review/counted.py``): rendering its hundred rows cost more than reading them."""
-    return counted.kept_fragment(("units table", board.key, ctx.round.code, loc, request.script_root),
-                                 lambda: render(board, ctx, loc))
+    return counted.kept_fragment(("units table", board.key, ctx.round.code, loc, request.script_root), board.stamp,
+                                 lambda: str(render(board, ctx, loc)), Markup)
 
 
 def settings() -> ReviewSettings:

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from survey_app.extensions import db
-from survey_app.models import Bottleneck, Round, RoundChange, Unit
+from survey_app.models import Bottleneck, KeptResult, Round, RoundChange, Unit
 from survey_app.services.banks import bank_for
 from survey_app.services.review import counted
 from survey_app.services.review.bottlenecks import recurrent_bottlenecks
@@ -53,12 +53,19 @@ def stamp(app: Flask) -> tuple[int, int]:
     return value
 
 
+def forget_all(app: Flask) -> None:
+    """Nothing kept, in this process or for the others: the next view counts afresh."""
+    with app.app_context():
+        counted.forget(shared=True)
+        db.session.remove()
+
+
 def kept_equals_fresh(app: Flask, change: Callable[[], None]) -> None:
     before = view(app)
     assert view(app) == before  # kept, and the same
     change()
     after = view(app)
-    counted.forget()
+    forget_all(app)
     assert after == view(app), "what was kept is older than the data"
     assert after != before, "the change did not show on the dashboard: the test would prove nothing"
 
@@ -197,7 +204,7 @@ def test_a_change_of_another_group_keeps_a_lead_dashboard(review: Any) -> None:
     assert dic_stamp(review.app) != before_dic
     after = dic_view(review.app)
     assert after != shown
-    counted.forget()
+    forget_all(review.app)
     assert dic_view(review.app) == after
 
     moved = dic_stamp(review.app)
@@ -207,3 +214,37 @@ def test_a_change_of_another_group_keeps_a_lead_dashboard(review: Any) -> None:
         db.session.commit()
         db.session.remove()
     assert dic_stamp(review.app) != moved
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])  # several processes share it there; SQLite runs one
+def test_a_count_kept_by_one_process_serves_the_others(review: Any) -> None:
+    """A dashboard counted by one process is read back by another (here: this process with its
+    memory emptied) under the same stamp, without counting; an older stamp's count never
+    replaces a newer one's."""
+    before = view(review.app)
+    counted.forget()  # as another worker or server sees it: nothing kept in its memory
+    statements: list[str] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    with review.app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        assert view(review.app) == before
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert any("kept_results" in s for s in statements)
+    assert not any("MATERIALIZED" in s for s in statements), "counted again instead of reading it back"
+
+    with review.app.app_context():
+        rows = db.session.execute(select(KeptResult.family, KeptResult.stamp_top, KeptResult.stamp_recent,
+                                         KeptResult.value)).all()
+        assert len(rows) == 2  # the dashboard page and the recurring bottlenecks
+        family, top, recent, value = rows[0]
+        counted._write(family, (top - 1, recent + 5), "[]")
+        assert db.session.execute(select(KeptResult.value).filter_by(family=family)).scalar_one() == value
+        counted._write(family, (top, recent + 1), "[]")
+        assert db.session.execute(select(KeptResult.value).filter_by(family=family)).scalar_one() == "[]"
+        db.session.remove()

@@ -53,7 +53,9 @@ def grow(review: Any, extra: int) -> int:
 
 def counts(review: Any, count_queries: Any) -> dict[str, int]:
     """Statements per page, counting the round afresh (nothing kept from before: see ``counted``)."""
-    counted.forget()
+    with review.app.app_context():
+        counted.forget(shared=True)
+        db.session.remove()
     out = {}
     for username, urls in PAGES.items():
         c = review.client(username)

@@ -147,7 +147,8 @@ def recurrent_bottlenecks(rnd: Round, bank: Bank, scopes: tuple[ScopeDef, ...], 
             .where(Response.round_id == rnd.id, ResponseGroup.status.in_(_COUNTED), Bottleneck.resolved_at.is_(None))
             .group_by(Bottleneck.group_code, Bottleneck.section_code, Bottleneck.question_code))]
 
-    rows = counted.kept(("recurrent", rnd.id, counted.round_stamp(rnd.id)), count)
+    rows = counted.kept(("recurrent", rnd.id), counted.round_stamp(rnd.id), count,
+                        counted.Codec(lambda r: r, lambda v: [tuple(r) for r in v]))
     questions = {q.code: q for q in bank.questions}
     by_section = {sec: s for s in scopes for sec in s.sections}
     found = [Recurrent(by_section[sec], questions[q], n) for _g, sec, q, n in rows

@@ -19,27 +19,49 @@ read-committed transactions, and see at least what it stood for. Nothing
 here is state of its own: an emptied cache, or another server's, only counts
 again.
 
+On PostgreSQL (several workers, several app servers) a result given a
+:class:`Codec` is also written to ``kept_results`` (migration 0013), one row
+per page and its latest stamp, so that one count serves every process: the
+others read it back (one primary-key lookup) while the stamp stands. SQLite
+runs one process (``make run``) and keeps results in it only.
+
 After restoring a backup into a running installation, restart the app
 servers (docs/operations.md): the restored stamps may repeat older ones.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
 
 from ...extensions import db
-from ...models import RoundChange
+from ...models import KeptResult, RoundChange
 
 T = TypeVar("T")
+
+#: A round's change stamp: see :func:`round_stamp`.
+Stamp = tuple[int, int]
 
 #: How far below the highest id a late commit's row is still seen: far more
 #: changes than the app servers can make while one transaction commits.
 WINDOW = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Codec(Generic[T]):
+    """How a kept result crosses to other processes: to JSON values and back."""
+
+    dump: Callable[[T], Any]
+    load: Callable[[Any], T]
 
 
 class _Store:
@@ -50,15 +72,23 @@ class _Store:
         self.items: OrderedDict[Hashable, object] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable, count: Callable[[], T]) -> T:
-        key = (db.engine.url.render_as_string(), key)  # one process may serve several databases (tests do)
+    def get(self, key: Hashable, stamp: Stamp, count: Callable[[], T], codec: Codec[T] | None) -> T:
+        here = (db.engine.url.render_as_string(), key, stamp)  # one process may serve several databases (tests do)
         with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]  # type: ignore[return-value]
-        value = count()
+            if here in self.items:
+                self.items.move_to_end(here)
+                return self.items[here]  # type: ignore[return-value]
+        shared = codec is not None and db.engine.dialect.name == "postgresql"
+        family = hashlib.sha256(repr(key).encode()).hexdigest()
+        found = _read(family, stamp) if shared else None
+        if found is not None and codec is not None:
+            value = codec.load(json.loads(found))
+        else:
+            value = count()
+            if shared and codec is not None:
+                _write(family, stamp, json.dumps(codec.dump(value), ensure_ascii=False, separators=(",", ":")))
         with self.lock:
-            self.items[key] = value
+            self.items[here] = value
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return value
@@ -68,13 +98,36 @@ class _Store:
             self.items.clear()
 
 
+def _read(family: str, stamp: Stamp) -> str | None:
+    """The value another process kept for ``family`` under exactly ``stamp``, if any."""
+    row = db.session.execute(select(KeptResult.stamp_top, KeptResult.stamp_recent, KeptResult.value)
+                             .where(KeptResult.family == family)).first()
+    return row.value if row is not None and (row.stamp_top, row.stamp_recent) == stamp else None
+
+
+def _write(family: str, stamp: Stamp, value: str) -> None:
+    """Keep ``value`` for the other processes, unless one kept a newer stamp's meanwhile.
+
+    On a connection of its own, committed at once: the request's transaction only reads."""
+    new = insert(KeptResult).values(family=family, stamp_top=stamp[0], stamp_recent=stamp[1], value=value,
+                                    kept_at=datetime.now(UTC))
+    upsert = new.on_conflict_do_update(
+        index_elements=[KeptResult.family],
+        set_={"stamp_top": new.excluded.stamp_top, "stamp_recent": new.excluded.stamp_recent,
+              "value": new.excluded.value, "kept_at": new.excluded.kept_at},
+        where=tuple_(KeptResult.stamp_top, KeptResult.stamp_recent)
+        < tuple_(new.excluded.stamp_top, new.excluded.stamp_recent))
+    with db.engine.begin() as conn:
+        conn.execute(upsert)
+
+
 #: Counts and the rows of one page: small (a page is 100 rows).
 _counts = _Store(512)
 #: Rendered parts of pages (tens of kilobytes each): fewer of them.
 _fragments = _Store(64)
 
 
-def round_stamp(round_id: int, groups: Iterable[str] | None = None) -> tuple[int, int]:
+def round_stamp(round_id: int, groups: Iterable[str] | None = None) -> Stamp:
     """The round's change stamp: its highest id in ``round_changes``, and its rows among
     the last :data:`WINDOW` ids (one statement, two short index scans).
 
@@ -89,18 +142,27 @@ def round_stamp(round_id: int, groups: Iterable[str] | None = None) -> tuple[int
     return int(last or 0), int(recent or 0)
 
 
-def kept(key: Hashable, count: Callable[[], T]) -> T:
-    """The result kept under ``key`` (which holds a :func:`round_stamp`), else ``count()``, kept."""
-    return _counts.get(key, count)
+def kept(key: Hashable, stamp: Stamp, count: Callable[[], T], codec: Codec[T] | None = None) -> T:
+    """The result kept under ``key`` and a :func:`round_stamp`, else ``count()``, kept.
+
+    ``key`` says what is counted, the stamp aside; its ``repr`` must say it the same way in
+    every process (tuples of strings, numbers, dates and frozen dataclasses do). With a
+    ``codec``, what one process counted serves the others (PostgreSQL)."""
+    return _counts.get(key, stamp, count, codec)
 
 
-def kept_fragment(key: Hashable, render: Callable[[], T]) -> T:
-    """A rendered part of a page kept under ``key`` (which holds what :func:`kept` was given,
-    and everything else the part shows: the language, the address prefix), else ``render()``."""
-    return _fragments.get(key, render)
+def kept_fragment(key: Hashable, stamp: Stamp, render: Callable[[], str], load: Callable[[str], T]) -> T:
+    """A rendered part of a page kept under ``key`` (what :func:`kept` was given, and
+    everything else the part shows: the language, the address prefix) and ``stamp``, else
+    ``render()``; ``load`` makes the kept text markup again."""
+    return _fragments.get(key, stamp, lambda: load(render()), Codec(str, load))
 
 
-def forget() -> None:
-    """Empty this process's kept results (tests, which restore databases under the same stamps)."""
+def forget(shared: bool = False) -> None:
+    """Empty this process's kept results (tests, which restore databases under the same
+    stamps), and with ``shared`` those kept for every process (in an app context)."""
     _counts.clear()
     _fragments.clear()
+    if shared:
+        db.session.execute(delete(KeptResult))
+        db.session.commit()

@@ -134,9 +134,10 @@ class Dashboard:
     scopes: tuple[ScopeDef, ...]
     filters: Filters
     counted: Counted
-    #: What the counts are kept under: the same key means the same page, whoever reads it
-    #: (pages may keep what they render from it under this key too).
+    #: What the counts are kept under, with the stamp: the same key and stamp mean the same
+    #: page, whoever reads it (pages may keep what they render from it under them too).
     key: Hashable
+    stamp: tuple[int, int]  # counted.Stamp (the field above hides the module's name here)
 
     @property
     def rows(self) -> tuple[UnitRow, ...]:
@@ -190,11 +191,34 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     counted changes, the next reader of the same page reads nothing more.
     """
     stamp = counted.round_stamp(rnd.id, {s.group for s in scopes})
-    key = ("dashboard", rnd.id, stamp, rnd.due_on, scopes,
+    key = ("dashboard", rnd.id, rnd.due_on, scopes,
            (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
            PAGE_SIZE)
-    view = counted.kept(key, lambda: _counted(rnd, scopes, filters, settings, today))
-    return Dashboard(round=rnd, routing=routing, scopes=scopes, filters=filters, counted=view, key=key)
+    view = counted.kept(key, stamp, lambda: _counted(rnd, scopes, filters, settings, today), _codec(scopes))
+    return Dashboard(round=rnd, routing=routing, scopes=scopes, filters=filters, counted=view, key=key, stamp=stamp)
+
+
+def _codec(scopes: tuple[ScopeDef, ...]) -> counted.Codec[Counted]:
+    """:class:`Counted` as JSON values and back (the scopes are in the key: not repeated)."""
+    def dump(c: Counted) -> dict[str, Any]:
+        return {"rows": [[r.unit_id, r.code, r.name_vi, r.name_en, r.kind,
+                          [[x.scope, x.status, x.score, x.band, x.bottlenecks, x.days_waiting, x.stale, x.returns_used]
+                           for x in r.cells], r.late, r.red_groups] for r in c.rows],
+                "total": c.total,
+                "progress": [[p.participating, p.submitted, p.accepted, p.returned, p.waiting_long]
+                             for p in c.progress],
+                "waiting": c.waiting, "waiting_long": c.waiting_long, "late_units": c.late_units,
+                "call_in_units": c.call_in_units, "kinds": list(c.kinds), "distribution": c.distribution}
+
+    def load(v: dict[str, Any]) -> Counted:
+        rows = tuple(UnitRow(unit_id, code, name_vi, name_en, kind, tuple(Cell(*x) for x in cells), late, red)
+                     for unit_id, code, name_vi, name_en, kind, cells, late, red in v["rows"])
+        progress = tuple(Progress(s, *p) for s, p in zip(scopes, v["progress"], strict=True))
+        return Counted(rows=rows, total=v["total"], progress=progress, waiting=v["waiting"],
+                       waiting_long=v["waiting_long"], late_units=v["late_units"],
+                       call_in_units=v["call_in_units"], kinds=tuple(v["kinds"]), distribution=v["distribution"])
+
+    return counted.Codec(dump, load)
 
 
 def _counted(rnd: Round, scopes: tuple[ScopeDef, ...], filters: Filters, settings: ReviewSettings,
