@@ -6,7 +6,8 @@ a count served one of the five workers of one server: after a change, each
 worker of each server counted the same dashboard again. On PostgreSQL the
 result is now also written here, one row per dashboard page (``family``: a
 hash of what the page shows, the stamp aside), replaced when a newer stamp
-is counted: the table holds one row per page ever shown, never a history.
+is counted: the table holds one row per page shown, never a history, and
+rows untouched for two days are swept out (pages are keyed by the day).
 
 Revision ID: 0013
 Revises: 0012

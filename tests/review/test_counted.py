@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -247,4 +247,21 @@ def test_a_count_kept_by_one_process_serves_the_others(review: Any) -> None:
         assert db.session.execute(select(KeptResult.value).filter_by(family=family)).scalar_one() == value
         counted._write(family, (top, recent + 1), "[]")
         assert db.session.execute(select(KeptResult.value).filter_by(family=family)).scalar_one() == "[]"
+        db.session.remove()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_the_sweep_removes_only_rows_kept_long_ago(review: Any) -> None:
+    """Pages are keyed by the day (days waiting move with it): yesterday's are never read
+    again, so the shared rows older than two days go, and the others stay."""
+    view(review.app)
+    with review.app.app_context():
+        old = datetime.now(UTC) - counted.KEEP_FOR - timedelta(minutes=1)
+        db.session.add(KeptResult(family="f" * 64, stamp_top=1, stamp_recent=1, value="[]", kept_at=old))
+        db.session.commit()
+        kept_now = set(db.session.scalars(select(KeptResult.family).where(KeptResult.kept_at > old)))
+        assert kept_now
+        with db.engine.begin() as conn:
+            assert counted.sweep(conn) == 1
+        assert set(db.session.scalars(select(KeptResult.family))) == kept_now
         db.session.remove()

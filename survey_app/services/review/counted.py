@@ -33,14 +33,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy import Connection, delete, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 
 from ...extensions import db
@@ -119,6 +120,24 @@ def _write(family: str, stamp: Stamp, value: str) -> None:
         < tuple_(new.excluded.stamp_top, new.excluded.stamp_recent))
     with db.engine.begin() as conn:
         conn.execute(upsert)
+        if random.random() < SWEEP_CHANCE:
+            sweep(conn)
+
+
+#: A kept row untouched this long goes (pages keyed by a past day are never read again).
+KEEP_FOR = timedelta(days=2)
+#: One write in this many also sweeps out the rows older than :data:`KEEP_FOR`.
+SWEEP_CHANCE = 0.01
+#: The advisory lock that lets one sweeper at a time delete (several could deadlock).
+_SWEEP_LOCK = 0x6B657074  # "kept"
+
+
+def sweep(conn: Connection) -> int:
+    """Delete the shared rows kept longer ago than :data:`KEEP_FOR`, unless another process
+    is doing it (PostgreSQL); how many went."""
+    if not conn.scalar(select(func.pg_try_advisory_xact_lock(_SWEEP_LOCK))):
+        return 0
+    return conn.execute(delete(KeptResult).where(KeptResult.kept_at < datetime.now(UTC) - KEEP_FOR)).rowcount
 
 
 #: Counts and the rows of one page: small (a page is 100 rows).
