@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -127,53 +127,18 @@ class Counted:
     distribution: dict[str, list[int]]
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dashboard(Counted):
+    """What a dashboard page shows: what was counted (kept), and for whom."""
+
     round: Round
     routing: Routing
     scopes: tuple[ScopeDef, ...]
     filters: Filters
-    counted: Counted
     #: What the counts are kept under, with the stamp: the same key and stamp mean the same
     #: page, whoever reads it (pages may keep what they render from it under them too).
     key: Hashable
-    stamp: tuple[int, int]  # counted.Stamp (the field above hides the module's name here)
-
-    @property
-    def rows(self) -> tuple[UnitRow, ...]:
-        return self.counted.rows
-
-    @property
-    def total(self) -> int:
-        return self.counted.total
-
-    @property
-    def progress(self) -> tuple[Progress, ...]:
-        return self.counted.progress
-
-    @property
-    def waiting(self) -> int:
-        return self.counted.waiting
-
-    @property
-    def waiting_long(self) -> int:
-        return self.counted.waiting_long
-
-    @property
-    def late_units(self) -> int:
-        return self.counted.late_units
-
-    @property
-    def call_in_units(self) -> int:
-        return self.counted.call_in_units
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return self.counted.kinds
-
-    @property
-    def distribution(self) -> dict[str, list[int]]:
-        return self.counted.distribution
+    stamp: counted.Stamp
 
     @property
     def pages(self) -> int:
@@ -195,7 +160,8 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
            (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
            PAGE_SIZE)
     view = counted.kept(key, stamp, lambda: _counted(rnd, scopes, filters, settings, today), _codec(scopes))
-    return Dashboard(round=rnd, routing=routing, scopes=scopes, filters=filters, counted=view, key=key, stamp=stamp)
+    return Dashboard(**{f.name: getattr(view, f.name) for f in fields(Counted)},
+                     round=rnd, routing=routing, scopes=scopes, filters=filters, key=key, stamp=stamp)
 
 
 def _codec(scopes: tuple[ScopeDef, ...]) -> counted.Codec[Counted]:
