@@ -7,7 +7,9 @@ and renders. Anything the user may not see answers 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -48,6 +50,31 @@ def kept_units_table(render: Callable[..., Any], board: dashboards.Dashboard, ct
     ``services/review/counted.py``): rendering its hundred rows cost more than reading them."""
     return counted.kept_fragment(("units table", board.key, ctx.round.code, loc, request.script_root), board.stamp,
                                  lambda: str(render(board, ctx, loc)), Markup)
+
+
+#: Rendered table rows by what they show (the row, the scopes, the round, the language and the
+#: address prefix): after a change of the round most rows of a page are the same as before,
+#: so a page counted afresh renders only the rows that changed. This process only.
+_rows: OrderedDict[Hashable, Any] = OrderedDict()
+_rows_lock = threading.Lock()
+ROWS_KEPT = 5000
+
+
+@bp.app_template_global()
+def kept_row(render: Callable[..., Any], row: dashboards.UnitRow, scopes: tuple[Any, ...], round_code: str,
+             loc: str) -> Any:
+    """``render(row, scopes, round_code, loc)`` (the ``unit_row`` macro), rendered once."""
+    key = (row, scopes, round_code, loc, request.script_root)
+    with _rows_lock:
+        if key in _rows:
+            _rows.move_to_end(key)
+            return _rows[key]
+    html = render(row, scopes, round_code, loc)
+    with _rows_lock:
+        _rows[key] = html
+        while len(_rows) > ROWS_KEPT:
+            _rows.popitem(last=False)
+    return html
 
 
 def settings() -> ReviewSettings:
