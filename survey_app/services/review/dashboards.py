@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, null, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
@@ -233,17 +233,48 @@ def _wide(round_id: int, scopes: tuple[ScopeDef, ...], stale_before: datetime, l
 
 def _count_round(wide: _Wide, filters: Filters) -> tuple[tuple[Any, ...], list[int]]:
     """The counts over every unit of the round (the kinds of unit among them) and the ids
-    of the units on the page: what :func:`dashboard` keeps under the round's stamp."""
-    t = wide.counted
+    of the units on the page: what :func:`dashboard` keeps under the round's stamp.
+
+    The counts, in order: units; per scope handed in, accepted, returned and waiting
+    long; per scope ten bins of the scores handed in; late units and units to call in;
+    units of each kind, and of any other kind; units matching the filters."""
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    # One statement: the counts, and the ids of the units on the page (one row each).
-    counts_row = select(*wide.totals, _count(wide.matches(filters, t))).select_from(t).subquery("totals")
-    on_page = (select(t.c.unit_id, t.c.sort_order, t.c.code).where(wide.matches(filters, t))
-               .order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE).subquery("page"))
-    answer = db.session.execute(select(counts_row, on_page.c.unit_id.label("page_unit"))
-                                .select_from(counts_row.outerjoin(on_page, true()))
-                                .order_by(on_page.c.sort_order, on_page.c.code)).all()
-    return tuple(answer[0][:len(answer[0]) - 1]), [row.page_unit for row in answer if row.page_unit is not None]
+    n = len(wide.scopes)
+    per_scope = [[0, 0, 0, 0] for _ in range(n)]
+    bins = [[0] * 10 for _ in range(n)]
+    units = late = call_in_units = matching = other_kinds = 0
+    by_kind = dict.fromkeys((kind.value for kind in UnitKind), 0)
+    page: list[tuple[int, int]] = []
+    for part, a, b, c, count in db.session.execute(wide.grouped(filters, start)):
+        if part >= 0:
+            handed = a in HANDED_IN
+            totals = per_scope[part]
+            totals[0] += count if handed else 0
+            totals[1] += count if a == Status.ACCEPTED.value else 0
+            totals[2] += count if a == Status.RETURNED.value else 0
+            totals[3] += count if c == 1 else 0
+            if handed and b is not None:
+                bins[part][b] += count
+        elif part == -1:
+            units += count
+            late += count if b == 1 else 0
+            call_in_units += count if c == 1 else 0
+            if a in by_kind:
+                by_kind[a] += count
+            else:
+                other_kinds += count
+        elif part == -2:
+            matching = count
+        else:
+            page.append((b, c))
+    totals_out = (units, *(v for t in per_scope for v in t), *(v for bs in bins for v in bs), late, call_in_units,
+                  *by_kind.values(), other_kinds, matching)
+    return totals_out, [unit_id for _rn, unit_id in sorted(page)]
+
+
+def _bin(score: Any) -> Any:
+    """The ten-point bin of a score (0–10 … 90–100; 100 falls in the last), NULL without one."""
+    return case((score.is_(None), null()), *((score >= 10 * b, b) for b in range(9, 0, -1)), else_=0)
 
 
 class _Wide:
@@ -297,8 +328,8 @@ class _Wide:
         # then computed once, not once for every aggregate that reads them (SQLite and
         # PostgreSQL would inline a subquery and repeat them).
         counted = [c for c in self.sub.c if c.name in _KEYS or c.name.split("_")[0] in _COUNTED]
-        self.counted = select(*counted).cte("counted").prefix_with("MATERIALIZED")
-        self.totals = self._totals()
+        bins = [_bin(self.sub.c[f"score_{i}"]).label(f"bin_{i}") for i in range(len(scopes))]
+        self.counted = select(*counted, *bins).cte("counted").prefix_with("MATERIALIZED")
 
     def stale(self, t: Any) -> ColumnElement[bool]:
         return or_(false(), *(t.c[f"stale_{i}"] == 1 for i in range(len(self.scopes))))
@@ -325,23 +356,26 @@ class _Wide:
             conditions.append(self.call_in(t))
         return and_(*conditions)
 
-    def _totals(self) -> list[Any]:
-        """Units; per scope handed in, accepted, returned and waiting long; per scope
-        ten bins of scores handed in; late units and units to call in; units of each
-        kind, and of any other kind."""
+    def grouped(self, f: Filters, start: int) -> Any:
+        """One statement over the counted rows: per scope the units by status, score bin and
+        waiting too long (part ``i``); the units by kind, late and to call in (part -1); the
+        units matching the filters (part -2); the page's unit ids in order (part -3). A few
+        ``GROUP BY`` over one row per unit, not a hundred filtered counts."""
         t = self.counted
-        out: list[Any] = [func.count()]
-        for i in range(len(self.scopes)):
-            status = t.c[f"status_{i}"]
-            out += [_count(status.in_(HANDED_IN)), _count(status == Status.ACCEPTED.value),
-                    _count(status == Status.RETURNED.value), _count(t.c[f"stale_{i}"] == 1)]
-        for i in range(len(self.scopes)):
-            score, handed = t.c[f"score_{i}"], t.c[f"status_{i}"].in_(HANDED_IN)
-            out += [_count(and_(handed, score.is_not(None), *([score >= 10 * b] if b else []),
-                                *([score < 10 * (b + 1)] if b < 9 else []))) for b in range(10)]
-        by_kind = [_count(t.c.kind == kind.value) for kind in UnitKind]  # for the filter's list of kinds
-        other = _count(t.c.kind.not_in([kind.value for kind in UnitKind]))
-        return [*out, _count(t.c.late == 1), _count(self.call_in(t)), *by_kind, other]
+        parts: list[Any] = [
+            select(literal(i).label("part"), t.c[f"status_{i}"].label("a"), t.c[f"bin_{i}"].label("b"),
+                   t.c[f"stale_{i}"].label("c"), func.count().label("n"))
+            .group_by(t.c[f"status_{i}"], t.c[f"bin_{i}"], t.c[f"stale_{i}"])
+            for i in range(len(self.scopes))]
+        call_in = case((self.call_in(t), 1), else_=0)
+        parts.append(select(literal(-1), t.c.kind, t.c.late, call_in, func.count())
+                     .group_by(t.c.kind, t.c.late, call_in))
+        parts.append(select(literal(-2), null(), null(), null(), func.count()).select_from(t).where(self.matches(f, t)))
+        page = (select(t.c.unit_id, func.row_number().over(order_by=(t.c.sort_order, t.c.code)).label("rn"))
+                .where(self.matches(f, t)).order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE)
+                .subquery("page"))
+        parts.append(select(literal(-3), null(), page.c.rn, page.c.unit_id, literal(0)))
+        return union_all(*parts)
 
     def unit_row(self, r: Any, counts: dict[tuple[int, str], int], now: datetime, stale_days: int) -> UnitRow:
         cells = []
@@ -357,11 +391,6 @@ class _Wide:
 
 _KEYS = {"unit_id", "kind", "sort_order", "code"}
 _COUNTED = {"status", "score", "band", "stale", "late", "red"}
-
-
-def _count(condition: ColumnElement[bool]) -> Any:
-    """Rows where ``condition`` holds (``COUNT(*) FILTER (WHERE …)``, on PostgreSQL and SQLite ≥ 3.30)."""
-    return func.count().filter(condition)
 
 
 def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...], unit_ids: list[int]
