@@ -2,9 +2,10 @@
 
 The database does the counting: one statement builds a row per unit of the
 round (each scope's status, score, band and waiting time, the unit's late and
-red flags) and aggregates progress, the score distribution, late units, units
-to call in and the rows matching the filters; a second reads the one page of
-rows shown. A province of 20 units and one of 10,000 cost the same number of
+red flags) and groups them (per scope by status, score bin and waiting too
+long; per kind, late and to call in), counts the rows matching the filters
+and picks the page's ids; Python adds the groups up into progress and the
+score distribution. A second statement reads the one page of rows shown. A province of 20 units and one of 10,000 cost the same number of
 round trips, and Python builds only the hundred rows on the page.
 :meth:`Filters.keep` and :func:`call_in` are the definitions; ``_Wide`` says
 the same in SQL (the tests compare them).
@@ -325,7 +326,7 @@ class _Wide:
         self.select = query.add_columns(*columns)
         self.sub = self.select.subquery("wide")
         # For the counts, the columns they read, materialised: each row's expressions are
-        # then computed once, not once for every aggregate that reads them (SQLite and
+        # then computed once, not once for every grouping that reads them (SQLite and
         # PostgreSQL would inline a subquery and repeat them).
         counted = [c for c in self.sub.c if c.name in _KEYS or c.name.split("_")[0] in _COUNTED]
         bins = [_bin(self.sub.c[f"score_{i}"]).label(f"bin_{i}") for i in range(len(scopes))]
