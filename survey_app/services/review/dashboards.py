@@ -5,8 +5,9 @@ round (each scope's status, score, band and waiting time, the unit's late and
 red flags) and groups them (per scope by status, score bin and waiting too
 long; per kind, late and to call in), counts the rows matching the filters
 and picks the page's ids; Python adds the groups up into progress and the
-score distribution. A second statement reads the one page of rows shown. A province of 20 units and one of 10,000 cost the same number of
-round trips, and Python builds only the hundred rows on the page.
+score distribution. A second statement reads the one page of rows shown.
+A province of 20 units and one of 10,000 cost the same number of round
+trips, and Python builds only the hundred rows on the page.
 :meth:`Filters.keep` and :func:`call_in` are the definitions; ``_Wide`` says
 the same in SQL (the tests compare them).
 """
