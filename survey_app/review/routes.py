@@ -7,9 +7,7 @@ and renders. Anything the user may not see answers 404.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -55,26 +53,15 @@ def kept_units_table(render: Callable[..., Any], board: dashboards.Dashboard, ct
 #: Rendered table rows by what they show (the row, the scopes, the round, the language and the
 #: address prefix): after a change of the round most rows of a page are the same as before,
 #: so a page counted afresh renders only the rows that changed. This process only.
-_rows: OrderedDict[Hashable, Any] = OrderedDict()
-_rows_lock = threading.Lock()
-ROWS_KEPT = 5000
+_rows = counted.Lru(5000)
 
 
 @bp.app_template_global()
 def kept_row(render: Callable[..., Any], row: dashboards.UnitRow, scopes: tuple[Any, ...], round_code: str,
              loc: str) -> Any:
     """``render(row, scopes, round_code, loc)`` (the ``unit_row`` macro), rendered once."""
-    key = (row, scopes, round_code, loc, request.script_root)
-    with _rows_lock:
-        if key in _rows:
-            _rows.move_to_end(key)
-            return _rows[key]
-    html = render(row, scopes, round_code, loc)
-    with _rows_lock:
-        _rows[key] = html
-        while len(_rows) > ROWS_KEPT:
-            _rows.popitem(last=False)
-    return html
+    return _rows.get((row, scopes, round_code, loc, request.script_root),
+                     lambda: render(row, scopes, round_code, loc))
 
 
 def settings() -> ReviewSettings:

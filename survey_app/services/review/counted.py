@@ -65,31 +65,23 @@ class Codec(Generic[T]):
     load: Callable[[Any], T]
 
 
-class _Store:
-    """Kept results, most recently used last; beyond ``size`` of them the oldest go."""
+class Lru:
+    """Results kept in this process, most recently used last; beyond ``size`` the oldest go."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.items: OrderedDict[Hashable, object] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: Hashable, stamp: Stamp, count: Callable[[], T], codec: Codec[T] | None) -> T:
-        here = (db.engine.url.render_as_string(), key, stamp)  # one process may serve several databases (tests do)
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The result kept under ``key``, else ``make()``, kept."""
         with self.lock:
-            if here in self.items:
-                self.items.move_to_end(here)
-                return self.items[here]  # type: ignore[return-value]
-        shared = codec is not None and db.engine.dialect.name == "postgresql"
-        family = hashlib.sha256(repr(key).encode()).hexdigest()
-        found = _read(family, stamp) if shared else None
-        if found is not None and codec is not None:
-            value = codec.load(json.loads(found))
-        else:
-            value = count()
-            if shared and codec is not None:
-                _write(family, stamp, json.dumps(codec.dump(value), ensure_ascii=False, separators=(",", ":")))
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]  # type: ignore[return-value]
+        value = make()
         with self.lock:
-            self.items[here] = value
+            self.items[key] = value
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return value
@@ -97,6 +89,27 @@ class _Store:
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+
+
+class _Store(Lru):
+    """Kept results by key and stamp; on PostgreSQL, with a codec, shared with the other processes."""
+
+    def kept(self, key: Hashable, stamp: Stamp, count: Callable[[], T], codec: Codec[T] | None) -> T:
+        # One process may serve several databases (tests do).
+        return self.get((db.engine.url.render_as_string(), key, stamp), lambda: _shared(key, stamp, count, codec))
+
+
+def _shared(key: Hashable, stamp: Stamp, count: Callable[[], T], codec: Codec[T] | None) -> T:
+    """What another process kept under ``key`` and ``stamp``, else ``count()``, kept for the others."""
+    if codec is None or db.engine.dialect.name != "postgresql":
+        return count()
+    family = hashlib.sha256(repr(key).encode()).hexdigest()
+    found = _read(family, stamp)
+    if found is not None:
+        return codec.load(json.loads(found))
+    value = count()
+    _write(family, stamp, json.dumps(codec.dump(value), ensure_ascii=False, separators=(",", ":")))
+    return value
 
 
 def _read(family: str, stamp: Stamp) -> str | None:
@@ -167,14 +180,14 @@ def kept(key: Hashable, stamp: Stamp, count: Callable[[], T], codec: Codec[T] | 
     ``key`` says what is counted, the stamp aside; its ``repr`` must say it the same way in
     every process (tuples of strings, numbers, dates and frozen dataclasses do). With a
     ``codec``, what one process counted serves the others (PostgreSQL)."""
-    return _counts.get(key, stamp, count, codec)
+    return _counts.kept(key, stamp, count, codec)
 
 
 def kept_fragment(key: Hashable, stamp: Stamp, render: Callable[[], str], load: Callable[[str], T]) -> T:
     """A rendered part of a page kept under ``key`` (what :func:`kept` was given, and
     everything else the part shows: the language, the address prefix) and ``stamp``, else
     ``render()``; ``load`` makes the kept text markup again."""
-    return _fragments.get(key, stamp, lambda: load(render()), Codec(str, load))
+    return _fragments.kept(key, stamp, lambda: load(render()), Codec(str, load))
 
 
 def forget(shared: bool = False) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -193,35 +193,22 @@ def _counted(rnd: Round, scopes: tuple[ScopeDef, ...], filters: Filters, setting
              today: date) -> Counted:
     now = datetime.combine(today, datetime.min.time())
     wide = _wide(rnd.id, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
-    totals, ids = _count_round(wide, filters)
-    participating = int(totals[0] or 0)
-    at = 1
-    progress = []
-    for s in scopes:
-        submitted, accepted, returned, waiting_long = (int(v or 0) for v in totals[at:at + 4])
-        progress.append(Progress(s, participating, submitted, accepted, returned, waiting_long))
-        at += 4
-    distribution = {}
-    for s in scopes:
-        distribution[s.code] = [int(v or 0) for v in totals[at:at + 10]]
-        at += 10
-    late_units, call_in_units = (int(v or 0) for v in totals[at:at + 2])
-    at += 2
-    per_kind = {kind.value: int(v or 0) for kind, v in zip(UnitKind, totals[at:at + len(UnitKind)], strict=True)}
-    at += len(UnitKind)
-    other_kinds, total = (int(v or 0) for v in totals[at:at + 2])
+    tally = _count_round(wide, filters)
+    progress = [Progress(s, tally.units, *tally.per_scope[i]) for i, s in enumerate(scopes)]
+    distribution = {s.code: tally.bins[i] for i, s in enumerate(scopes)}
+    ids = tally.page_ids
     page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
         if ids else []
     counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
     rows = tuple(wide.unit_row(r, counts, now, settings.stale_days) for r in page)
-    kinds = [kind for kind, n in per_kind.items() if n]
-    if other_kinds:  # a kind the model does not name (never through the app): ask the database
+    kinds = [kind for kind, n in tally.by_kind.items() if n]
+    if tally.other_kinds:  # a kind the model does not name (never through the app): ask the database
         kinds = list(db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
                                         .where(RoundUnit.round_id == rnd.id).distinct()))
     return Counted(
-        rows=rows, total=total, progress=tuple(progress),
+        rows=rows, total=tally.matching, progress=tuple(progress),
         waiting=sum(p.submitted - p.accepted for p in progress), waiting_long=sum(p.waiting_long for p in progress),
-        late_units=late_units, call_in_units=call_in_units, kinds=tuple(sorted(kinds)), distribution=distribution,
+        late_units=tally.late, call_in_units=tally.call_in, kinds=tuple(sorted(kinds)), distribution=distribution,
     )
 
 
@@ -233,45 +220,53 @@ def _wide(round_id: int, scopes: tuple[ScopeDef, ...], stale_before: datetime, l
     return _Wide(round_id, scopes, stale_before, late_round)
 
 
-def _count_round(wide: _Wide, filters: Filters) -> tuple[tuple[Any, ...], list[int]]:
-    """The counts over every unit of the round (the kinds of unit among them) and the ids
-    of the units on the page: what :func:`dashboard` keeps under the round's stamp.
+@dataclass
+class _Tally:
+    """The counts over every unit of the round, added up from the database's groups."""
 
-    The counts, in order: units; per scope handed in, accepted, returned and waiting
-    long; per scope ten bins of the scores handed in; late units and units to call in;
-    units of each kind, and of any other kind; units matching the filters."""
+    units: int
+    per_scope: list[list[int]]  # per scope: handed in, accepted, returned, waiting too long
+    bins: list[list[int]]  # per scope: scores handed in per ten-point bin
+    by_kind: dict[str, int]
+    late: int = 0
+    call_in: int = 0
+    other_kinds: int = 0  # units of a kind the model does not name
+    matching: int = 0  # units matching the filters
+    page_ids: list[int] = field(default_factory=list)
+
+
+def _count_round(wide: _Wide, filters: Filters) -> _Tally:
+    """The counts over every unit of the round and the ids of the units on the page: what
+    :func:`dashboard` keeps (with the page's rows) under the round's stamp."""
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
     n = len(wide.scopes)
-    per_scope = [[0, 0, 0, 0] for _ in range(n)]
-    bins = [[0] * 10 for _ in range(n)]
-    units = late = call_in_units = matching = other_kinds = 0
-    by_kind = dict.fromkeys((kind.value for kind in UnitKind), 0)
+    t = _Tally(0, [[0, 0, 0, 0] for _ in range(n)], [[0] * 10 for _ in range(n)],
+               dict.fromkeys((kind.value for kind in UnitKind), 0))
     page: list[tuple[int, int]] = []
     for part, a, b, c, count in db.session.execute(wide.grouped(filters, start)):
         if part >= 0:
             handed = a in HANDED_IN
-            totals = per_scope[part]
-            totals[0] += count if handed else 0
-            totals[1] += count if a == Status.ACCEPTED.value else 0
-            totals[2] += count if a == Status.RETURNED.value else 0
-            totals[3] += count if c == 1 else 0
+            scope = t.per_scope[part]
+            scope[0] += count if handed else 0
+            scope[1] += count if a == Status.ACCEPTED.value else 0
+            scope[2] += count if a == Status.RETURNED.value else 0
+            scope[3] += count if c == 1 else 0
             if handed and b is not None:
-                bins[part][b] += count
+                t.bins[part][b] += count
         elif part == -1:
-            units += count
-            late += count if b == 1 else 0
-            call_in_units += count if c == 1 else 0
-            if a in by_kind:
-                by_kind[a] += count
+            t.units += count
+            t.late += count if b == 1 else 0
+            t.call_in += count if c == 1 else 0
+            if a in t.by_kind:
+                t.by_kind[a] += count
             else:
-                other_kinds += count
+                t.other_kinds += count
         elif part == -2:
-            matching = count
+            t.matching = count
         else:
             page.append((b, c))
-    totals_out = (units, *(v for t in per_scope for v in t), *(v for bs in bins for v in bs), late, call_in_units,
-                  *by_kind.values(), other_kinds, matching)
-    return totals_out, [unit_id for _rn, unit_id in sorted(page)]
+    t.page_ids = [unit_id for _rn, unit_id in sorted(page)]
+    return t
 
 
 def _bin(score: Any) -> Any:
