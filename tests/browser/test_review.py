@@ -167,3 +167,32 @@ def test_finance_sees_budget_planning_comments_and_police_sees_the_province(
         assert accessibility_problems(police) == []
     finally:
         police.context.close()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_dashboards_pass_axe_in_both_languages_on_a_desktop_and_a_phone(
+        browser: Browser, live_server: LiveServer, language: str) -> None:
+    """The lead dashboard and the province view, whose tables are kept and rendered once
+    for every reader of the same page: no serious or critical problem at 1280 and 390 px."""
+    page = new_page(browser, live_server, viewport={"width": 1280, "height": 900})
+    try:
+        log_in(page, "catinh-coordinator")
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+        found = {}
+        for path in (f"/review/rounds/{ROUND}", f"/review/rounds/{ROUND}/province"):
+            page.goto(path)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            expect(page.locator("table.review-board")).to_be_visible()
+            for width, height in ((1280, 900), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                problems = accessibility_problems(page)
+                if problems:
+                    found[f"{path} @{width}px"] = problems
+        assert not found, found
+        if language == "en":  # the worker's other browser tests expect the coordinator in Vietnamese
+            page.get_by_role("button", name="Tiếng Việt").click()
+            expect(page.locator("html")).to_have_attribute("lang", "vi")
+    finally:
+        page.context.close()
