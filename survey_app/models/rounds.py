@@ -54,7 +54,9 @@ class RoundChange(db.Model):  # type: ignore[name-defined,misc]
     what they counted under a stamp read from these rows (``services/review/counted.py``).
     ``group_code`` names the questionnaire group a change belongs to (a group's status or
     score, a scope review, a bottleneck); empty for a change of every group (a response,
-    a participant, a unit)."""
+    a participant, a unit). ``unit_id`` names the unit changed (migration 0014; empty in
+    rows written before it), so that a process re-reads only the units that changed
+    (``services/review/board.py``)."""
 
     __tablename__ = "round_changes"
     __table_args__ = (Index("ix_round_changes_round_id", "round_id", "id"),)
@@ -62,6 +64,7 @@ class RoundChange(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int]
     group_code: Mapped[str | None] = mapped_column(String(40))
+    unit_id: Mapped[int | None]  # no foreign key, as round_id: rows may outlive a deleted unit
 
 
 class KeptResult(db.Model):  # type: ignore[name-defined,misc]

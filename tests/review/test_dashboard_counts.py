@@ -1,10 +1,10 @@
-"""The dashboards count in SQL what the rows say in Python.
+"""The dashboards' counts agree with the rows they show.
 
 :meth:`Filters.keep` and :func:`call_in` define which units a filter keeps
-and which are called in; the database evaluates the same rules over every
-unit of the round. Here both meet on the demo province: the rows of every
-page, read without filter, are filtered and counted in Python and compared
-with what the database counted and kept.
+and which are called in; a board keeps its totals up to date as units change
+and reads a page without a filter off its order. Here both meet on the demo
+province: the rows of every page, read without filter, are filtered and
+counted here and compared with what the dashboard counted and kept.
 """
 
 from __future__ import annotations

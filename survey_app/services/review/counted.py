@@ -65,6 +65,10 @@ class Codec(Generic[T]):
     load: Callable[[Any], T]
 
 
+#: Every :class:`Lru` of the process, for :func:`forget`.
+_every_lru: list[Lru] = []
+
+
 class Lru:
     """Results kept in this process, most recently used last; beyond ``size`` the oldest go."""
 
@@ -72,6 +76,7 @@ class Lru:
         self.size = size
         self.items: OrderedDict[Hashable, object] = OrderedDict()
         self.lock = threading.Lock()
+        _every_lru.append(self)
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The result kept under ``key``, else ``make()``, kept."""
@@ -191,10 +196,10 @@ def kept_fragment(key: Hashable, stamp: Stamp, render: Callable[[], str], load: 
 
 
 def forget(shared: bool = False) -> None:
-    """Empty this process's kept results (tests, which restore databases under the same
-    stamps), and with ``shared`` those kept for every process (in an app context)."""
-    _counts.clear()
-    _fragments.clear()
+    """Empty this process's kept results, every :class:`Lru` (tests, which restore databases
+    under the same stamps), and with ``shared`` those kept for every process (in an app context)."""
+    for lru in _every_lru:
+        lru.clear()
     if shared:
         db.session.execute(delete(KeptResult))
         db.session.commit()

@@ -1,36 +1,40 @@
-"""What the lead dashboard and the province view show, in a fixed number of queries.
+"""What the lead dashboard and the province view show, and how they count it.
 
-The database does the counting: one statement builds a row per unit of the
-round (each scope's status, score, band and waiting time, the unit's late and
-red flags) and groups them (per scope by status, score bin and waiting too
-long; per kind, late and to call in), counts the rows matching the filters
-and picks the page's ids; Python adds the groups up into progress and the
-score distribution. A second statement reads the one page of rows shown.
-A province of 20 units and one of 10,000 cost the same number of round
-trips, and Python builds only the hundred rows on the page.
-:meth:`Filters.keep` and :func:`call_in` are the definitions; ``_Wide`` says
-the same in SQL (the tests compare them).
+A dashboard counts every unit of the round (progress per scope, the score
+distribution, late units, units to call in, the units a filter keeps): 10,000
+in a province with its communes. Each process keeps a *board* per round and
+set of scopes: one :class:`UnitRow` per unit, read once by one statement
+(:class:`_Wide`) and then kept current by re-reading only the units that the
+round's changes name (``round_changes``, migration 0014), a handful on a busy
+day, instead of the whole round for every change. Python counts over the
+board with the definitions themselves (:meth:`Filters.keep`, :func:`call_in`),
+so there is one rule for a filter, whether a row is shown or counted; only the
+page shown gets its open bottlenecks read. What was counted is kept under the
+round's change stamp (:mod:`.counted`), shared with the other processes on
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-from typing import Any
+from datetime import date, datetime
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, null, or_, select, true, union_all
+from sqlalchemy import and_, case, func, null, select
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
-from ...models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit, UnitKind
+from ...models import Bottleneck, Response, ResponseGroup, Round, RoundChange, RoundUnit, Unit
 from ...models.review import ScopeReview
 from ...workflow import Status
+from ..banks import bank_for
 from . import counted
-from .scopes import ReviewSettings, Routing, ScopeDef
+from .scopes import ReviewSettings, Routing, ScopeDef, routing_for
 
 PAGE_SIZE = 100
 NOT_STARTED = Status.NOT_STARTED.value
@@ -39,9 +43,9 @@ HANDED_IN = (Status.SUBMITTED.value, Status.ACCEPTED.value)
 SCORED = (*HANDED_IN, Status.RETURNED.value)
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One unit's state in one scope."""
+class Cell(NamedTuple):
+    """One unit's state in one scope (named tuples, not dataclasses: a board of a province
+    holds 60,000 of them, and a frozen dataclass took three times as long to make)."""
 
     scope: str
     status: str
@@ -53,8 +57,9 @@ class Cell:
     returns_used: int
 
 
-@dataclass(frozen=True, slots=True)
-class UnitRow:
+class UnitRow(NamedTuple):
+    """One unit of the round over the dashboard's scopes."""
+
     unit_id: int
     code: str
     name_vi: str
@@ -93,6 +98,11 @@ class Filters:
     band: str = ""
     only: str = ""  # "late", "stale" or "call_in"
     page: int = 1
+
+    @property
+    def every(self) -> bool:
+        """Whether this keeps every unit (no filter chosen)."""
+        return not (self.kind or self.status or self.band or self.only)
 
     def keep(self, row: UnitRow) -> bool:
         if self.kind and row.kind != self.kind:
@@ -161,7 +171,8 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
     key = ("dashboard", rnd.id, rnd.due_on, scopes,
            (filters.kind, filters.status, filters.band, filters.only, filters.page), today, settings.stale_days,
            PAGE_SIZE)
-    view = counted.kept(key, stamp, lambda: _counted(rnd, scopes, filters, settings, today), _codec(scopes))
+    view = counted.kept(key, stamp, lambda: _counted(rnd, routing, scopes, filters, settings, today),
+                        _codec(scopes))
     return Dashboard(**{f.name: getattr(view, f.name) for f in fields(Counted)},
                      round=rnd, routing=routing, scopes=scopes, filters=filters, key=key, stamp=stamp)
 
@@ -189,106 +200,258 @@ def _codec(scopes: tuple[ScopeDef, ...]) -> counted.Codec[Counted]:
     return counted.Codec(dump, load)
 
 
-def _counted(rnd: Round, scopes: tuple[ScopeDef, ...], filters: Filters, settings: ReviewSettings,
-             today: date) -> Counted:
-    now = datetime.combine(today, datetime.min.time())
-    wide = _wide(rnd.id, scopes, now - timedelta(days=settings.stale_days + 1), today > rnd.due_on)
-    tally = _count_round(wide, filters)
-    progress = [Progress(s, tally.units, *tally.per_scope[i]) for i, s in enumerate(scopes)]
-    distribution = {s.code: tally.bins[i] for i, s in enumerate(scopes)}
-    ids = tally.page_ids
-    page = db.session.execute(wide.select.where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)).all() \
-        if ids else []
-    counts = _bottleneck_counts(rnd.id, scopes, [r.unit_id for r in page])
-    rows = tuple(wide.unit_row(r, counts, now, settings.stale_days) for r in page)
-    kinds = [kind for kind, n in tally.by_kind.items() if n]
-    if tally.other_kinds:  # a kind the model does not name (never through the app): ask the database
-        kinds = list(db.session.scalars(select(Unit.kind).join(RoundUnit, RoundUnit.unit_id == Unit.id)
-                                        .where(RoundUnit.round_id == rnd.id).distinct()))
+def _counted(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filters: Filters,
+             settings: ReviewSettings, today: date) -> Counted:
+    view = _View(tuple(routing.scopes.index(s) for s in scopes), frozenset(s.group for s in scopes),
+                 today > rnd.due_on)
+    totals, matching, page = board(rnd, routing, settings, today).count(view, filters)
+    progress = [Progress(s, totals.units, *totals.per_scope[i]) for i, s in enumerate(scopes)]
     return Counted(
-        rows=rows, total=tally.matching, progress=tuple(progress),
+        rows=tuple(page), total=matching, progress=tuple(progress),
         waiting=sum(p.submitted - p.accepted for p in progress), waiting_long=sum(p.waiting_long for p in progress),
-        late_units=tally.late, call_in_units=tally.call_in, kinds=tuple(sorted(kinds)), distribution=distribution,
+        late_units=totals.late, call_in_units=totals.call_in,
+        kinds=tuple(sorted(kind for kind, n in totals.kinds.items() if n)),
+        distribution={s.code: totals.bins[i] for i, s in enumerate(scopes)},
     )
 
 
-@lru_cache(maxsize=32)
-def _wide(round_id: int, scopes: tuple[ScopeDef, ...], stale_before: datetime, late_round: bool) -> _Wide:
-    """:class:`_Wide` for these arguments, built once per process (per day, since
-    ``stale_before`` moves): it holds SQL only, no data, and building it took about a
-    fifth of a dashboard's CPU."""
-    return _Wide(round_id, scopes, stale_before, late_round)
+def is_late(cells: tuple[Cell, ...], late_round: bool) -> bool:
+    """A unit is late when its round is past the due date and a scope shown is not handed in."""
+    return late_round and any(c.status not in HANDED_IN for c in cells)
+
+
+class Line(NamedTuple):
+    """A unit on the board: its cells in every scope of the round, and its red groups."""
+
+    unit_id: int
+    code: str
+    name_vi: str
+    name_en: str
+    kind: str
+    cells: tuple[Cell, ...]
+    red: frozenset[str]  # the groups it handed in with a red band
+
+
+class _View(NamedTuple):
+    """What a dashboard shows of the board: the positions of its scopes, their groups, and
+    whether the round is past its due date."""
+
+    shown: tuple[int, ...]
+    groups: frozenset[str]
+    late_round: bool
+
+    def row(self, line: Line) -> UnitRow:
+        cells = line.cells if len(self.shown) == len(line.cells) else tuple(line.cells[i] for i in self.shown)
+        return UnitRow(line.unit_id, line.code, line.name_vi, line.name_en, line.kind, cells,
+                       is_late(cells, self.late_round), len(line.red & self.groups) if line.red else 0)
 
 
 @dataclass
-class _Tally:
-    """The counts over every unit of the round, added up from the database's groups."""
+class _Totals:
+    """Counts over every unit of the round for one :class:`_View`: what a board keeps up to
+    date as units change, so that a change costs the units it changed, not the round."""
 
-    units: int
     per_scope: list[list[int]]  # per scope: handed in, accepted, returned, waiting too long
-    bins: list[list[int]]  # per scope: scores handed in per ten-point bin
-    by_kind: dict[str, int]
+    bins: list[list[int]]  # per scope: scores handed in per ten-point bin (100 falls in the last)
+    kinds: Counter[str] = field(default_factory=Counter)
+    units: int = 0
     late: int = 0
     call_in: int = 0
-    other_kinds: int = 0  # units of a kind the model does not name
-    matching: int = 0  # units matching the filters
-    page_ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, rows: Iterable[UnitRow], n: int) -> _Totals:
+        totals = cls([[0, 0, 0, 0] for _ in range(n)], [[0] * 10 for _ in range(n)])
+        for row in rows:
+            totals.add(row, 1)
+        return totals
+
+    def add(self, row: UnitRow, sign: int) -> None:
+        """Count ``row`` in (``sign`` 1) or out (-1): the definitions (:func:`call_in`, the
+        statuses handed in) applied to one unit."""
+        self.units += sign
+        self.kinds[row.kind] += sign
+        self.late += sign * row.late
+        self.call_in += sign * call_in(row)
+        for i, c in enumerate(row.cells):
+            scope = self.per_scope[i]
+            if c.status in HANDED_IN:
+                scope[0] += sign
+                if c.score is not None:
+                    self.bins[i][min(int(c.score // 10), 9)] += sign
+            if c.status == ACCEPTED:
+                scope[1] += sign
+            elif c.status == RETURNED:
+                scope[2] += sign
+            if c.stale:
+                scope[3] += sign
+
+    def copy(self) -> _Totals:
+        return _Totals([list(x) for x in self.per_scope], [list(x) for x in self.bins], Counter(self.kinds),
+                       self.units, self.late, self.call_in)
 
 
-def _count_round(wide: _Wide, filters: Filters) -> _Tally:
-    """The counts over every unit of the round and the ids of the units on the page: what
-    :func:`dashboard` keeps (with the page's rows) under the round's stamp."""
-    start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    n = len(wide.scopes)
-    t = _Tally(0, [[0, 0, 0, 0] for _ in range(n)], [[0] * 10 for _ in range(n)],
-               dict.fromkeys((kind.value for kind in UnitKind), 0))
-    page: list[tuple[int, int]] = []
-    for part, a, b, c, count in db.session.execute(wide.grouped(filters, start)):
-        if part >= 0:
-            handed = a in HANDED_IN
-            scope = t.per_scope[part]
-            scope[0] += count if handed else 0
-            scope[1] += count if a == Status.ACCEPTED.value else 0
-            scope[2] += count if a == Status.RETURNED.value else 0
-            scope[3] += count if c == 1 else 0
-            if handed and b is not None:
-                t.bins[part][b] += count
-        elif part == -1:
-            t.units += count
-            t.late += count if b == 1 else 0
-            t.call_in += count if c == 1 else 0
-            if a in t.by_kind:
-                t.by_kind[a] += count
-            else:
-                t.other_kinds += count
-        elif part == -2:
-            t.matching = count
-        else:
-            page.append((b, c))
-    t.page_ids = [unit_id for _rn, unit_id in sorted(page)]
-    return t
+ACCEPTED = Status.ACCEPTED.value
+RETURNED = Status.RETURNED.value
 
 
-def _bin(score: Any) -> Any:
-    """The ten-point bin of a score (0–10 … 90–100; 100 falls in the last), NULL without one."""
-    return case((score.is_(None), null()), *((score >= 10 * b, b) for b in range(9, 0, -1)), else_=0)
+def board(rnd: Round, routing: Routing, settings: ReviewSettings, today: date) -> Board:
+    """The kept :class:`Board` of ``rnd`` over every scope of its routing on ``today`` (a
+    new one each day: waiting times move with it)."""
+    key = (db.engine.url.render_as_string(), rnd.id, routing.scopes, today, settings.stale_days)
+    return _boards.get(key, lambda: Board(rnd.id, routing.scopes, today, settings.stale_days))
+
+
+class Board:
+    """Every unit of a round as a :class:`Line` over all its scopes, read once and then
+    kept current by re-reading only the units that changed.
+
+    Each row of ``round_changes`` names its unit (migration 0014). The board
+    remembers the highest change id it has seen and the ids seen among the last
+    :data:`counted.WINDOW`; when asked for its lines it reads the round's changes
+    since, re-reads the units they name and leaves the others. A change committed
+    late, under an id lower than one already seen, is still found in the window, as
+    the round's stamp finds it. It reads the whole round again when a change names
+    no unit (rows written before migration 0014), when more than
+    :data:`REREAD_AT_MOST` units changed at once, or when the log no longer holds
+    what it saw (a restored backup). The changes are read before the units, in
+    read-committed transactions: the lines are never older than the changes seen.
+    Each dashboard's totals (:class:`_Totals`) are kept with the lines and moved by
+    the units that changed: counting after a change costs what changed.
+    """
+
+    def __init__(self, round_id: int, scopes: tuple[ScopeDef, ...], today: date, stale_days: int) -> None:
+        self.round_id, self.stale_days = round_id, stale_days
+        self.now = datetime.combine(today, datetime.min.time())
+        self.wide = _Wide(round_id, scopes)
+        self.lines: dict[int, tuple[tuple[int, str], Line]] = {}  # by unit id: (order, line)
+        self.order: list[Line] = []
+        self.position: dict[int, int] = {}  # unit id → index in ``order``
+        self.order_keys: dict[int, tuple[int, str]] = {}  # unit id → (sort order, code) when placed
+        self.top: int | None = None  # the highest change id seen; None: nothing read yet
+        self.seen: set[int] = set()  # the ids seen above ``top - WINDOW``
+        self.totals: dict[_View, _Totals] = {}  # kept up to date with the lines
+        self.lock = threading.Lock()
+
+    def count(self, view: _View, filters: Filters) -> tuple[_Totals, int, list[UnitRow]]:
+        """The totals of ``view``, how many units ``filters`` keeps, and the rows of its page,
+        as the database has them now. Without a filter the page is read off the board's order
+        (a hundred rows made, not ten thousand); with one, every unit is looked at."""
+        with self.lock:
+            self._bring_up_to_date()
+            totals = self.totals.get(view)
+            if totals is None:
+                totals = self.totals[view] = _Totals.of(map(view.row, self.order), len(view.shown))
+            start = (max(filters.page, 1) - 1) * PAGE_SIZE
+            if filters.every:
+                return totals.copy(), totals.units, [view.row(line) for line in self.order[start:start + PAGE_SIZE]]
+            kept = [row for row in map(view.row, self.order) if filters.keep(row)]
+            return totals.copy(), len(kept), kept[start:start + PAGE_SIZE]
+
+    def current(self) -> list[Line]:
+        """Every unit of the round in order (code within sort order), as the database has them now."""
+        with self.lock:
+            self._bring_up_to_date()
+            return self.order
+
+    def _bring_up_to_date(self) -> None:
+        if self.top is None:
+            self._read_all()
+            return
+        mine = RoundChange.round_id == self.round_id
+        # The changes after the highest seen; and, if the window below it holds more than
+        # was seen there (a transaction that took a lower id committed late), the window too.
+        below = db.session.scalar(select(func.count()).where(
+            mine, RoundChange.id > self.top - counted.WINDOW, RoundChange.id <= self.top))
+        floor = self.top if below == len(self.seen) else self.top - counted.WINDOW
+        changes = db.session.execute(
+            select(RoundChange.id, RoundChange.unit_id).where(mine, RoundChange.id > floor)
+            .order_by(RoundChange.id).limit(counted.WINDOW + REREAD_AT_MOST)).all()
+        new = [unit for i, unit in changes if i not in self.seen]
+        if not new:
+            return
+        units = {unit for unit in new if unit is not None}
+        if (len(changes) == counted.WINDOW + REREAD_AT_MOST or None in new or len(units) > REREAD_AT_MOST
+                or (floor < self.top and not self.seen <= {i for i, _unit in changes})):
+            self._read_all()
+            return
+        self._note([i for i, _unit in changes])
+        result = db.session.execute(self.wide.select.where(Unit.id.in_(sorted(units)))).all()
+        counts = _bottleneck_counts(self.round_id, self.wide.scopes, sorted(units))
+        fresh = {line.unit_id: (order, line) for order, line in (self._line(r, counts) for r in result)}
+        for unit_id in units:
+            old, now = self.lines.pop(unit_id, None), fresh.get(unit_id)  # not read again: gone from the round
+            for view, totals in self.totals.items():
+                if old is not None:
+                    totals.add(view.row(old[1]), -1)
+                if now is not None:
+                    totals.add(view.row(now[1]), 1)
+        moved = any(self.position.get(u) is None or fresh.get(u, (None,))[0] != self.order_keys[u] for u in units)
+        self.lines.update(fresh)
+        if moved:
+            self._sort()
+        else:  # the same units in the same places (a status, a score): no need to sort 10,000 again
+            order = list(self.order)
+            for unit_id, (_key, line) in fresh.items():
+                order[self.position[unit_id]] = line
+            self.order = order
+
+    def _read_all(self) -> None:
+        mine = RoundChange.round_id == self.round_id
+        top = select(func.max(RoundChange.id)).where(mine).scalar_subquery()
+        self.top, self.seen, self.totals = 0, set(), {}
+        self._note(db.session.scalars(select(RoundChange.id).where(mine, RoundChange.id > top - counted.WINDOW)))
+        result = db.session.execute(self.wide.select).all()
+        counts = _bottleneck_counts(self.round_id, self.wide.scopes, None)
+        self.lines = {line.unit_id: (order, line) for order, line in (self._line(r, counts) for r in result)}
+        self._sort()
+
+    def _note(self, ids: Iterable[int]) -> None:
+        """Remember change ids as seen (those more than a window below the highest are forgotten)."""
+        self.seen.update(ids)
+        self.top = max(self.seen, default=self.top or 0)
+        self.seen = {i for i in self.seen if i > self.top - counted.WINDOW}
+
+    def _line(self, r: Any, counts: dict[tuple[int, str], int]) -> tuple[tuple[int, str], Line]:
+        return (r[5], r[1]), self.wide.line(r, self.now, self.stale_days, counts)
+
+    def _sort(self) -> None:
+        ordered = sorted(self.lines.values(), key=itemgetter(0))
+        self.order = [line for _key, line in ordered]
+        self.position = {line.unit_id: i for i, (_key, line) in enumerate(ordered)}
+        self.order_keys = {line.unit_id: key for key, line in ordered}
+
+
+def warm(settings: ReviewSettings, today: date) -> int:
+    """Read the boards of the rounds not yet closed, in gunicorn's master before it forks
+    (``survey_app.warm``): every worker starts with them and reads only what changed
+    since. How many units were read."""
+    units = 0
+    for rnd in db.session.scalars(select(Round).where(Round.closed_at.is_(None)).order_by(Round.id)):
+        units += len(board(rnd, routing_for(rnd, bank_for(rnd.bank_version)), settings, today).current())
+    return units
+
+
+#: A burst of changes naming more units than this (an import, a bulk edit): the whole round is read again.
+REREAD_AT_MOST = 500
+#: Boards kept in this process: one per open round and day.
+_boards = counted.Lru(8)
 
 
 class _Wide:
     """One row per unit of the round: for each scope its status, score, band,
-    submission time and returns, and the unit's flags (late, stale, red groups).
+    submission time and returns, and for each group whether it was handed in red.
 
-    Statuses follow :func:`_cell`: a scope's own review row once it exists,
-    before that its group's status. A split group's section scores are read
-    from its JSON column by the database, so they never cross the wire for
-    units not shown.
+    Statuses follow :func:`.scopes.status_of`: a scope's own review row once it
+    exists, before that its group's status. A split group's section scores are
+    read from its JSON column by the database. The columns, which :meth:`line`
+    reads by position: the unit's id, code, names, kind and sort order; five per
+    scope (status, score, band, submission time, returns); one per group (red).
     """
 
-    def __init__(self, round_id: int, scopes: tuple[ScopeDef, ...], stale_before: datetime,
-                 late_round: bool) -> None:
+    def __init__(self, round_id: int, scopes: tuple[ScopeDef, ...]) -> None:
         self.scopes = scopes
         response = aliased(Response)
-        query = (select(Unit.id.label("unit_id"), Unit.code, Unit.name_vi, Unit.name_en, Unit.kind, Unit.sort_order)
+        query = (select(Unit.id, Unit.code, Unit.name_vi, Unit.name_en, Unit.kind, Unit.sort_order)
                  .select_from(RoundUnit).join(Unit, Unit.id == RoundUnit.unit_id)
                  .outerjoin(response, and_(response.round_id == round_id, response.unit_id == Unit.id))
                  .where(RoundUnit.round_id == round_id))
@@ -298,7 +461,6 @@ class _Wide:
             query = query.outerjoin(groups[code], and_(groups[code].response_id == response.id,
                                                        groups[code].group_code == code))
         columns: list[Any] = []
-        handed: list[Any] = []
         for i, s in enumerate(scopes):
             g = groups[s.group]
             row = aliased(ScopeReview, name=f"s_{i}")
@@ -310,99 +472,44 @@ class _Wide:
                 score = g.section_scores[(s.code, "score")].as_float()
                 band = g.section_scores[(s.code, "band")].as_string()
             scored = status.in_(SCORED)
-            submitted_at = case((row.id.is_not(None), row.submitted_at), else_=g.submitted_at)
-            columns += [status.label(f"status_{i}"), case((scored, score), else_=null()).label(f"score_{i}"),
-                        case((scored, band), else_=null()).label(f"band_{i}"), submitted_at.label(f"at_{i}"),
-                        func.coalesce(row.returns_used, 0).label(f"returns_{i}"),
-                        case((and_(status.in_(WAITING), submitted_at <= stale_before), 1), else_=0).label(f"stale_{i}")]
-            handed.append(case((status.in_(HANDED_IN), 1), else_=0))
-        red = [case((and_(g.status.in_(HANDED_IN), g.band == "red"), 1), else_=0) for g in groups.values()]
-        late = case((sum(handed, literal(0)) < len(scopes), 1), else_=0) if late_round and scopes else literal(0)
-        columns += [late.label("late"), sum(red, literal(0)).label("red_groups")]
+            columns += [status, case((scored, score), else_=null()), case((scored, band), else_=null()),
+                        case((row.id.is_not(None), row.submitted_at), else_=g.submitted_at),
+                        func.coalesce(row.returns_used, 0)]
+        columns += [case((and_(g.status.in_(HANDED_IN), g.band == "red"), True), else_=False) for g in groups.values()]
+        self.groups = tuple(groups)
         self.select = query.add_columns(*columns)
-        self.sub = self.select.subquery("wide")
-        # For the counts, the columns they read, materialised: each row's expressions are
-        # then computed once, not once for every grouping that reads them (SQLite and
-        # PostgreSQL would inline a subquery and repeat them).
-        counted = [c for c in self.sub.c if c.name in _KEYS or c.name.split("_")[0] in _COUNTED]
-        bins = [_bin(self.sub.c[f"score_{i}"]).label(f"bin_{i}") for i in range(len(scopes))]
-        self.counted = select(*counted, *bins).cte("counted").prefix_with("MATERIALIZED")
 
-    def stale(self, t: Any) -> ColumnElement[bool]:
-        return or_(false(), *(t.c[f"stale_{i}"] == 1 for i in range(len(self.scopes))))
-
-    def call_in(self, t: Any) -> ColumnElement[bool]:
-        """The SQL form of :func:`call_in`, over the rows of ``t``."""
-        return or_(t.c.late == 1, self.stale(t), t.c.red_groups >= 2)
-
-    def matches(self, f: Filters, t: Any) -> ColumnElement[bool]:
-        """The SQL form of :meth:`Filters.keep`, over the rows of ``t``."""
-        n = range(len(self.scopes))
-        conditions: list[ColumnElement[bool]] = [true()]
-        if f.kind:
-            conditions.append(t.c.kind == f.kind)
-        if f.status:
-            conditions.append(or_(false(), *(t.c[f"status_{i}"] == f.status for i in n)))
-        if f.band:
-            conditions.append(or_(false(), *(t.c[f"band_{i}"] == f.band for i in n)))
-        if f.only == "late":
-            conditions.append(t.c.late == 1)
-        elif f.only == "stale":
-            conditions.append(self.stale(t))
-        elif f.only == "call_in":
-            conditions.append(self.call_in(t))
-        return and_(*conditions)
-
-    def grouped(self, f: Filters, start: int) -> Any:
-        """One statement over the counted rows: per scope the units by status, score bin and
-        waiting too long (part ``i``); the units by kind, late and to call in (part -1); the
-        units matching the filters (part -2); the page's unit ids in order (part -3). A few
-        ``GROUP BY`` over one row per unit, not a hundred filtered counts."""
-        t = self.counted
-        parts: list[Any] = [
-            select(literal(i).label("part"), t.c[f"status_{i}"].label("a"), t.c[f"bin_{i}"].label("b"),
-                   t.c[f"stale_{i}"].label("c"), func.count().label("n"))
-            .group_by(t.c[f"status_{i}"], t.c[f"bin_{i}"], t.c[f"stale_{i}"])
-            for i in range(len(self.scopes))]
-        call_in = case((self.call_in(t), 1), else_=0)
-        parts.append(select(literal(-1), t.c.kind, t.c.late, call_in, func.count())
-                     .group_by(t.c.kind, t.c.late, call_in))
-        parts.append(select(literal(-2), null(), null(), null(), func.count()).select_from(t).where(self.matches(f, t)))
-        page = (select(t.c.unit_id, func.row_number().over(order_by=(t.c.sort_order, t.c.code)).label("rn"))
-                .where(self.matches(f, t)).order_by(t.c.sort_order, t.c.code).offset(start).limit(PAGE_SIZE)
-                .subquery("page"))
-        parts.append(select(literal(-3), null(), page.c.rn, page.c.unit_id, literal(0)))
-        return union_all(*parts)
-
-    def unit_row(self, r: Any, counts: dict[tuple[int, str], int], now: datetime, stale_days: int) -> UnitRow:
+    def line(self, r: Any, now: datetime, stale_days: int, counts: dict[tuple[int, str], int]) -> Line:
+        """The :class:`Line` of a row of :attr:`select`, with the open bottlenecks of each
+        started scope from ``counts`` (:func:`_bottleneck_counts`). By position: a board
+        reads 10,000 of them at once."""
         cells = []
         for i, s in enumerate(self.scopes):
-            status = r._mapping[f"status_{i}"]
-            at = r._mapping[f"at_{i}"]
+            status, score, band, at, returns = r[6 + 5 * i:11 + 5 * i]
             days = (now - at.replace(tzinfo=None)).days if status in WAITING and at is not None else None
-            cells.append(Cell(s.code, status, r._mapping[f"score_{i}"], r._mapping[f"band_{i}"],
-                              counts.get((r.unit_id, s.code), 0) if status != NOT_STARTED else 0, days,
-                              days is not None and days > stale_days, r._mapping[f"returns_{i}"]))
-        return UnitRow(r.unit_id, r.code, r.name_vi, r.name_en, r.kind, tuple(cells), bool(r.late), r.red_groups)
+            found = counts.get((r[0], s.code), 0) if status != NOT_STARTED else 0
+            cells.append(Cell(s.code, status, score, band, found, days, days is not None and days > stale_days,
+                              returns))
+        first = 6 + 5 * len(self.scopes)
+        red = frozenset(g for g, flag in zip(self.groups, r[first:], strict=True) if flag) or _NONE
+        return Line(r[0], r[1], r[2], r[3], r[4], tuple(cells), red)
 
 
-_KEYS = {"unit_id", "kind", "sort_order", "code"}
-_COUNTED = {"status", "score", "band", "stale", "late", "red"}
+_NONE: frozenset[str] = frozenset()
 
 
-def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...], unit_ids: list[int]
+def _bottleneck_counts(round_id: int, scopes: tuple[ScopeDef, ...], unit_ids: list[int] | None
                        ) -> dict[tuple[int, str], int]:
-    """Bottlenecks per unit (of ``unit_ids``) and scope, found through the group and section codes."""
-    if not unit_ids:
+    """Open bottlenecks per unit (of ``unit_ids``; of the whole round with None) and scope,
+    found through the group and section codes, for the groups scored."""
+    if unit_ids is not None and not unit_ids:
         return {}
-    rows = db.session.execute(
-        select(Response.unit_id, Bottleneck.group_code, Bottleneck.section_code, func.count())
-        .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
-        .join(Response, Response.id == ResponseGroup.response_id)
-        .where(Response.round_id == round_id, Response.unit_id.in_(unit_ids),
-               ResponseGroup.status.in_((*HANDED_IN, Status.RETURNED.value)), Bottleneck.resolved_at.is_(None))
-        .group_by(Response.unit_id, Bottleneck.group_code, Bottleneck.section_code)
-    )
+    query = (select(Response.unit_id, Bottleneck.group_code, Bottleneck.section_code, func.count())
+             .join(ResponseGroup, ResponseGroup.id == Bottleneck.response_group_id)
+             .join(Response, Response.id == ResponseGroup.response_id)
+             .where(Response.round_id == round_id, ResponseGroup.status.in_(SCORED), Bottleneck.resolved_at.is_(None))
+             .group_by(Response.unit_id, Bottleneck.group_code, Bottleneck.section_code))
+    rows = db.session.execute(query if unit_ids is None else query.where(Response.unit_id.in_(unit_ids)))
     by_section: dict[str, str] = {sec: s.code for s in scopes for sec in s.sections}
     counts: Counter[tuple[int, str]] = Counter()
     for unit_id, group_code, section_code, n in rows:
