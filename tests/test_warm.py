@@ -35,6 +35,7 @@ def test_warming_fills_the_caches_and_leaves_no_connection_open(demo: Flask) -> 
         board = dashboards.board(rnd, routing_for(rnd, bank_for(rnd.bank_version)),
                                  ReviewSettings.from_config(demo.config), province_today())
         assert board.top is not None, "the open round's board was read before the first request"
+        assert len(board.totals) >= 2, "the province view's totals and the reviewing units' were counted"
         assert len(board.order) == db.session.scalar(select(func.count()).select_from(RoundUnit)
                                                      .where(RoundUnit.round_id == rnd.id))
         db.session.remove()

@@ -422,12 +422,21 @@ class Board:
 
 
 def warm(settings: ReviewSettings, today: date) -> int:
-    """Read the boards of the rounds not yet closed, in gunicorn's master before it forks
+    """Read the boards of the rounds not yet closed, and the totals of the province view and
+    of each reviewing unit's dashboard, in gunicorn's master before it forks
     (``survey_app.warm``): every worker starts with them and reads only what changed
     since. How many units were read."""
     units = 0
     for rnd in db.session.scalars(select(Round).where(Round.closed_at.is_(None)).order_by(Round.id)):
-        units += len(board(rnd, routing_for(rnd, bank_for(rnd.bank_version)), settings, today).current())
+        routing = routing_for(rnd, bank_for(rnd.bank_version))
+        kept = board(rnd, routing, settings, today)
+        units += len(kept.current())
+        reviewing = {u for s in routing.scopes for u in (*s.lead_unit_ids, *s.coordinating_unit_ids)}
+        views = {tuple(range(len(routing.scopes)))} | {
+            tuple(i for i, s in enumerate(routing.scopes) if u in s.lead_unit_ids or u in s.coordinating_unit_ids)
+            for u in reviewing}
+        for shown in views:
+            kept.count(_View(shown, frozenset(routing.scopes[i].group for i in shown), today > rnd.due_on), Filters())
     return units
 
 
