@@ -198,3 +198,26 @@ def test_changes_naming_no_unit_or_too_many_read_the_round_again(review: Any, re
     after = shown(app)
     assert reads, "three units changed, more than REREAD_AT_MOST: the round is read again"
     assert after == fresh(app)
+
+
+def test_a_read_that_fails_half_way_reads_the_round_again(review: Any, reads: list[int],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database goes away between reading the changes and the units they name: the
+    board has noted changes it did not apply, so its next use reads the whole round."""
+    app = review.app
+    shown(app)
+    sql(app, "UPDATE response_groups SET score = 7.5, band = 'red' WHERE id = "
+             "(SELECT min(id) FROM response_groups WHERE status = 'submitted' AND group_code = 'security')")
+    counts = dashboards._bottleneck_counts
+
+    def gone(*args: Any) -> Any:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(dashboards, "_bottleneck_counts", gone)
+    reads.clear()
+    with pytest.raises(ConnectionError):
+        shown(app)
+    monkeypatch.setattr(dashboards, "_bottleneck_counts", counts)
+    after = shown(app)
+    assert reads, "the round was read again"
+    assert after == fresh(app)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import itemgetter
@@ -161,11 +162,9 @@ def dashboard(rnd: Round, routing: Routing, scopes: tuple[ScopeDef, ...], filter
               settings: ReviewSettings, today: date) -> Dashboard:
     """Units × ``scopes`` of a round with statuses, scores, bottlenecks and progress.
 
-    The database counts (progress, late units, units to call in, the score
-    distribution and the rows matching the filters) over one row per unit;
-    only the page shown is read into :class:`UnitRow` objects. All of it is
-    kept under the round's change stamp (:mod:`.counted`): until something
-    counted changes, the next reader of the same page reads nothing more.
+    Counted over the round's :class:`Board` (brought up to date first), and kept
+    under the round's change stamp (:mod:`.counted`): until something counted
+    changes, the next reader of the same page reads nothing more.
     """
     stamp = counted.round_stamp(rnd.id, {s.group for s in scopes})
     key = ("dashboard", rnd.id, rnd.due_on, scopes,
@@ -336,7 +335,7 @@ class Board:
         """The totals of ``view``, how many units ``filters`` keeps, and the rows of its page,
         as the database has them now. Without a filter the page is read off the board's order
         (a hundred rows made, not ten thousand); with one, every unit is looked at."""
-        with self.lock:
+        with self.lock, self._forgotten_on_error():
             self._bring_up_to_date()
             totals = self.totals.get(view)
             if totals is None:
@@ -349,9 +348,19 @@ class Board:
 
     def current(self) -> list[Line]:
         """Every unit of the round in order (code within sort order), as the database has them now."""
-        with self.lock:
+        with self.lock, self._forgotten_on_error():
             self._bring_up_to_date()
             return self.order
+
+    @contextmanager
+    def _forgotten_on_error(self) -> Iterator[None]:
+        """A read that failed half-way (the database went away, a statement timed out) may
+        have noted changes it did not apply: the next use reads the whole round again."""
+        try:
+            yield
+        except BaseException:
+            self.top = None
+            raise
 
     def _bring_up_to_date(self) -> None:
         if self.top is None:
