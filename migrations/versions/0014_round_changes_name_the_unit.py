@@ -5,7 +5,7 @@ communes) and counted them again after every change of the round: on a busy day,
 a change every few seconds. Each row of ``round_changes`` now names the unit it
 changed (a group's status or score, a scope review, a bottleneck, a response, a
 participant, a unit's names), so a process that has read the round once re-reads
-only the units named by the changes since (``services/review/board.py``). Rows
+only the units named by the changes since (``services/review/dashboards.py``). Rows
 written before this revision name none: a process that meets one reads the whole
 round again, as before.
 

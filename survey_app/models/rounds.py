@@ -56,7 +56,7 @@ class RoundChange(db.Model):  # type: ignore[name-defined,misc]
     score, a scope review, a bottleneck); empty for a change of every group (a response,
     a participant, a unit). ``unit_id`` names the unit changed (migration 0014; empty in
     rows written before it), so that a process re-reads only the units that changed
-    (``services/review/board.py``)."""
+    (``services/review/dashboards.py``)."""
 
     __tablename__ = "round_changes"
     __table_args__ = (Index("ix_round_changes_round_id", "round_id", "id"),)
