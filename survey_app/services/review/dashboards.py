@@ -325,7 +325,6 @@ class Board:
         self.lines: dict[int, tuple[tuple[int, str], Line]] = {}  # by unit id: (order, line)
         self.order: list[Line] = []
         self.position: dict[int, int] = {}  # unit id → index in ``order``
-        self.order_keys: dict[int, tuple[int, str]] = {}  # unit id → (sort order, code) when placed
         self.top: int | None = None  # the highest change id seen; None: nothing read yet
         self.seen: set[int] = set()  # the ids seen above ``top - WINDOW``
         self.totals: dict[_View, _Totals] = {}  # kept up to date with the lines
@@ -387,14 +386,15 @@ class Board:
         result = db.session.execute(self.wide.select.where(Unit.id.in_(sorted(units)))).all()
         counts = _bottleneck_counts(self.round_id, self.wide.scopes, sorted(units))
         fresh = {line.unit_id: (order, line) for order, line in (self._line(r, counts) for r in result)}
+        moved = False  # a unit joined, left, or changed its place in the order
         for unit_id in units:
             old, now = self.lines.pop(unit_id, None), fresh.get(unit_id)  # not read again: gone from the round
+            moved = moved or old is None or now is None or old[0] != now[0]
             for view, totals in self.totals.items():
                 if old is not None:
                     totals.add(view.row(old[1]), -1)
                 if now is not None:
                     totals.add(view.row(now[1]), 1)
-        moved = any(self.position.get(u) is None or fresh.get(u, (None,))[0] != self.order_keys[u] for u in units)
         self.lines.update(fresh)
         if moved:
             self._sort()
@@ -427,7 +427,6 @@ class Board:
         ordered = sorted(self.lines.values(), key=itemgetter(0))
         self.order = [line for _key, line in ordered]
         self.position = {line.unit_id: i for i, (_key, line) in enumerate(ordered)}
-        self.order_keys = {line.unit_id: key for key, line in ordered}
 
 
 def warm(settings: ReviewSettings, today: date) -> int:
