@@ -27,6 +27,7 @@ from ..services.answers import (
     UnitRound,
     load_group,
     parse_version,
+    read_locked,
     return_note,
     save_group,
     shown_codes,
@@ -62,11 +63,16 @@ class GroupPage:
     invalid: list[str] = field(default_factory=list)  # questions with messages, not saved
     round_state: RoundState = RoundState.OPEN
     confirm_submit: bool = False  # the head asked to submit: show the confirmation
+    locked: bool = False  # the state was read under the group's lock, still held (see open)
 
     @classmethod
-    def open(cls, ur: UnitRound, group_code: str, locale: str) -> GroupPage:
+    def open(cls, ur: UnitRound, group_code: str, locale: str, *, locked: bool = False) -> GroupPage:
+        """The page of one group. ``locked`` reads the group under its lock, held until the
+        save that follows commits: a caller that saves without storing files (which commit on
+        their own) then checks and saves against one reading (the autosave)."""
         group = ur.bank.group(group_code)
-        page = cls(ur, group, locale, load_group(ur, group_code))
+        page = cls(ur, group, locale, read_locked(ur, group_code) if locked else load_group(ur, group_code),
+                   locked=locked)
         page.applicable = [q for q in group.questions if applies_to_kind(q, ur.unit.kind)]
         page.round_state = ur.window.state(province_today())
         return page
@@ -149,6 +155,7 @@ class GroupPage:
         _refuse_unstorable_text(form)
         base = parse_version(form.base_version.data)  # None (missing, garbled): the service fails closed
         inputs: dict[str, AnswerInput] = {}
+        new_files_stored: list[bool] = []
         values = self.state.values()
         for code, qf in form.question_forms().items():
             if not qf.present.raw_data:  # not on the page that was posted: leave it as stored
@@ -157,6 +164,7 @@ class GroupPage:
                 self.invalid.append(code)
                 continue
             new_files = self._store_files(qf, user) if with_files else []
+            new_files_stored.append(bool(new_files))
             if _has_errors(qf):
                 self.invalid.append(code)
                 continue
@@ -165,11 +173,13 @@ class GroupPage:
         shown = shown_codes(self.ur.bank, self.ur.unit.kind, {k: v for k, v in values.items() if v is not None})
         inputs = {code: a for code, a in inputs.items() if code in shown}
         keep_theirs = frozenset(code for code in inputs if request.form.get(f"resolve__{code}") == "theirs")
-        self.outcome = save_group(self.ur, self.group.code, inputs, base, user, keep_theirs)
+        # A file stored above committed, ending the lock the state was read under.
+        locked = self._state if self.locked and not any(new_files_stored) else None
+        self.outcome = save_group(self.ur, self.group.code, inputs, base, user, keep_theirs, locked=locked)
         if self.outcome.theirs:
             self._show_theirs(form)
         form.base_version.data = str(self.outcome.version)
-        self._state = None
+        self._state, self.locked = None, False
         return self.outcome
 
     def _only_own_files(self, form: GroupForm) -> None:

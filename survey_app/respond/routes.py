@@ -69,10 +69,10 @@ def busy_message() -> str:
     return _("The server is busy and nothing was saved. Please try again in a moment.")
 
 
-def open_page(ur: UnitRound, group_code: str) -> GroupPage:
+def open_page(ur: UnitRound, group_code: str, *, locked: bool = False) -> GroupPage:
     """The group page, or 404 for a group the unit's bank does not have."""
     try:
-        return GroupPage.open(ur, group_code, locale())
+        return GroupPage.open(ur, group_code, locale(), locked=locked)
     except KeyError:
         abort(404)
 
@@ -168,8 +168,9 @@ def _submit(ur: UnitRound, page: GroupPage) -> ResponseReturnValue:
 @csrf.exempt
 @with_unit_round
 def autosave(ur: UnitRound, group_code: str) -> ResponseReturnValue:
-    """Save typed answers in the background (files are sent with the normal save)."""
-    page = open_page(ur, group_code)
+    """Save typed answers in the background (files are sent with the normal save). The group
+    is read under its lock: the checks below and the save see one state, read once."""
+    page = open_page(ur, group_code, locked=True)
     if page.round_state is not RoundState.OPEN:
         return refusal(closed_message(ur, page.round_state), 409)
     if not page.can_edit:

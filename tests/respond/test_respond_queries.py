@@ -215,20 +215,44 @@ def test_an_autosave_reads_the_stored_group_once_and_not_the_bank_source(app: Fl
     assert not [s for s in statements + page if "bank_versions.source" in s.lower()]
 
 
-def test_an_autosave_reads_the_round_the_response_and_the_question_ids_once(app: Flask, survey: Any) -> None:
+def test_an_autosave_reads_the_round_the_group_and_the_answers_once(app: Flask, survey: Any) -> None:
     """The unit's window (its own due date included) and the bank version come
-    with the round, the locked group is found through the unit's response in
-    the locking statement, and the changed questions' ids come with their
-    stored answers: nothing of these is read twice. Nothing is read after the
-    commit: the access line names the user as loaded, not read again."""
+    with the round; the group (with its response) is read once, in the locking
+    statement, and the answers once, under that lock: the checks before saving
+    and the save compare with the same reading. A changed answer's row comes
+    with it, so no question id is read. Nothing is read after the commit: the
+    access line names the user as loaded, not read again."""
     head, url, data = second_autosave(survey)
     sent = statements_of(app, lambda: head.post(url + "/autosave", data=data), 200)
     statements = [" ".join(s.lower().split()) for s in sent]
     assert survey.values("STP")["PL-10a"] == "Không còn vướng mắc"
     selects = [s.split(" from ", 1)[1].split()[0] for s in statements if s.lstrip().startswith("select")]
     assert "round_units" not in selects and "bank_versions" not in selects, explain([], statements)
-    assert selects.count("responses") == 1, explain([], statements)  # the page's state; the lock joins it
+    assert "responses" not in selects, explain([], statements)  # the locking statement joins it
+    locking = [i for i, s in enumerate(statements) if s.startswith("select") and " from response_groups" in s]
+    assert len(locking) == 1, explain([], statements)
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"  # no row locks: the save takes the write lock first
+    assert "for update of response_groups" in statements[locking[0]] or sqlite, explain([], statements)
+    reading_answers = [i for i, s in enumerate(statements) if s.startswith("select") and " join answers " in s]
+    assert len(reading_answers) == 1 and reading_answers[0] > locking[0], explain([], statements)
     reading_ids = [s for s in statements if "bank_questions.id" in s.split(" from ", 1)[0]]
-    assert len(reading_ids) == 1, explain([], statements)
+    assert reading_ids == [], explain([], statements)
     saved = max(i for i, s in enumerate(statements) if s.startswith("update response_groups"))  # the version bump
     assert statements[saved + 1:] == [], explain([], statements[saved + 1:])
+
+
+def test_an_autosave_of_a_first_answer_reads_its_question_id(app: Flask, survey: Any) -> None:
+    """A question answered for the first time has no row yet: its id is read (one
+    statement, whatever the number of such questions), and its answer and revision stored."""
+    head, url, _data = second_autosave(survey)
+    data = post_with(survey, head, "STP", "legal", {"PL-10": {"answer": "3"}, "PL-10a": LEGAL_ALL_CHANGED["PL-10a"]})
+    statements = [" ".join(s.lower().split()) for s in
+                  statements_of(app, lambda: head.post(url + "/autosave", data=data), 200)]
+    reading_ids = [s for s in statements if "bank_questions.id" in s.split(" from ", 1)[0]]
+    assert len(reading_ids) == 1, explain([], statements)
+    assert [s for s in statements if s.startswith("insert into answers ")], explain([], statements)
+    values = survey.values("STP")
+    assert values["PL-10"] == 3 and values["PL-10a"] == "Không còn vướng mắc"
+    assert len(survey.revisions("STP", "PL-10")) == 1 and len(survey.revisions("STP", "PL-10a")) == 2
+

@@ -29,6 +29,7 @@ from .saving import (
     ensure_response,
     lock_group,
     parse_version,
+    read_locked,
     save_group,
 )
 from .submission import (
@@ -65,6 +66,7 @@ __all__ = [
     "lock_group",
     "missing_answers",
     "parse_version",
+    "read_locked",
     "return_note",
     "save_group",
     "shown_codes",

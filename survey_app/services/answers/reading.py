@@ -56,6 +56,7 @@ class StoredAnswer:
     evidence: dict[str, Any] | None
     updated_by: str | None
     updated_at: datetime | None
+    answer_id: int | None = None  # the stored row (None: nothing stored, or a value as it was before)
 
 
 EMPTY = StoredAnswer(None, None, None, None, None)
@@ -101,12 +102,14 @@ def load_group(ur: UnitRound, group_code: str) -> GroupState:
 
 def stored_answers(response_id: int) -> dict[str, StoredAnswer]:
     rows = db.session.execute(
-        select(BankQuestion.code, Answer.value, Answer.comment, Answer.evidence, User.full_name, Answer.updated_at)
+        select(BankQuestion.code, Answer.value, Answer.comment, Answer.evidence, User.full_name, Answer.updated_at,
+               Answer.id)
         .join(Answer, Answer.question_id == BankQuestion.id)
         .outerjoin(User, User.id == Answer.updated_by_id)
         .where(Answer.response_id == response_id)
     )
-    return {code: StoredAnswer(value, comment, evidence, who, at) for code, value, comment, evidence, who, at in rows}
+    return {code: StoredAnswer(value, comment, evidence, who, at, answer_id)
+            for code, value, comment, evidence, who, at, answer_id in rows}
 
 
 def stored_values(ur: UnitRound) -> dict[str, Any]:

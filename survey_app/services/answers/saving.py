@@ -14,6 +14,11 @@ Two saves of one group never interleave: each locks the group's row first
 reads, compares and writes. A page whose base version is missing, garbled
 or from the future is compared with the group's very first version: it can
 only ever produce more conflicts, never fewer.
+
+A caller that needs the group's state before saving (the autosave checks
+the status and the conditions first) reads it under the lock with
+:func:`read_locked` and hands it to :func:`save_group`, which then compares
+with it instead of reading the same rows again.
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...extensions import db
 from ...models import Answer, AnswerRevision, BankQuestion, Response, ResponseGroup, User, utcnow
 from ...questionnaires.answers import Refusal, check_value
 from ...workflow import Action, InvalidTransition, Status, Subject, advance
-from .reading import EMPTY, StoredAnswer, UnitRound, find_response, stored_answers
+from .reading import EMPTY, GroupState, StoredAnswer, UnitRound, find_response, stored_answers
 
 ATTEMPTS = 5
 T = TypeVar("T")
@@ -94,12 +100,16 @@ def parse_version(raw: str | None) -> int | None:
 
 
 def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int | None, user: User,
-               keep_theirs: frozenset[str] = frozenset(), today: date | None = None) -> SaveOutcome:
+               keep_theirs: frozenset[str] = frozenset(), today: date | None = None,
+               locked: GroupState | None = None) -> SaveOutcome:
     """Save an editor's answers to one group, unless they conflict.
 
     ``base_version`` is the group version the editor's page showed (None
     when the page did not say); ``keep_theirs`` lists questions where the
-    editor chose, after a conflict, to keep the stored value.
+    editor chose, after a conflict, to keep the stored value; ``locked`` is
+    the group as :func:`read_locked` read it in this transaction, nothing
+    committed since (the lock still held): the first attempt compares with
+    it instead of reading it again.
 
     :raises RoundNotOpen: when the round does not accept answers today.
     :raises NotEditable: when the group is not open for editing, or the
@@ -107,7 +117,9 @@ def save_group(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
     :raises Busy: when the database stayed locked (nothing saved).
     """
     ur.window.require_accepting(today)
-    return retrying(lambda: _save_once(ur, group_code, dict(inputs), base_version, user, keep_theirs))
+    held = [locked] if locked is not None and locked.group is not None else []
+    return retrying(lambda: _save_once(ur, group_code, dict(inputs), base_version, user, keep_theirs,
+                                       held.pop() if held else None))
 
 
 def retrying(work: Callable[[], T]) -> T:
@@ -121,18 +133,21 @@ def retrying(work: Callable[[], T]) -> T:
 
 
 def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], base_version: int | None,
-               user: User, keep_theirs: frozenset[str]) -> SaveOutcome:
-    group = lock_unit_group(ur, group_code)
-    if group is None:  # the unit's first save: create its response, then lock as usual
-        ensure_response(ur)
-        group = lock_unit_group(ur, group_code)
-        assert group is not None
+               user: User, keep_theirs: frozenset[str], locked: GroupState | None) -> SaveOutcome:
+    if locked is not None and locked.group is not None:  # read under the lock this transaction holds
+        group, current = locked.group, locked.answers
+    else:
+        state = read_locked(ur, group_code)
+        if state.group is None:  # the unit's first save: create its response, then lock as usual
+            ensure_response(ur)
+            state = read_locked(ur, group_code)
+            assert state.group is not None
+        group, current = state.group, state.answers
     try:
         advance(Subject.GROUP, group.status, Action.SAVE, ur.roles)
     except InvalidTransition as exc:
         db.session.rollback()
         raise NotEditable(str(exc)) from exc
-    current = stored_answers(group.response_id)
     outcome = SaveOutcome(version=group.version, saved_at=None)
     trusted = base_version is not None and base_version <= group.version
     if not trusted or base_version != group.version:
@@ -160,7 +175,7 @@ def _save_once(ur: UnitRound, group_code: str, inputs: dict[str, AnswerInput], b
         outcome.saved_at = group.updated_at  # everything posted is what is stored
         db.session.rollback()
         return outcome
-    _write(ur, group, changes, user)
+    _write(ur, group, changes, current, user)
     group.status = advance(Subject.GROUP, group.status, Action.SAVE, ur.roles).value
     group.updated_at = utcnow()  # bumps the version even when only the status changes
     db.session.flush()  # the versioned UPDATE: the row now holds the new version
@@ -204,6 +219,16 @@ def lock_group(response_id: int, group_code: str) -> ResponseGroup:
     return group
 
 
+def read_locked(ur: UnitRound, group_code: str) -> GroupState:
+    """The group (with its response) and the response's answers, read under the
+    group's lock, which the transaction holds until it commits or rolls back:
+    what a save compares with. Empty before the unit's first save."""
+    group = lock_unit_group(ur, group_code)
+    if group is None:
+        return GroupState(None, None, {})
+    return GroupState(group.response, group, stored_answers(group.response_id))
+
+
 def lock_unit_group(ur: UnitRound, group_code: str) -> ResponseGroup | None:
     """:func:`lock_group` for the unit's response, found in the same statement
     (None before the unit's first save created its response)."""
@@ -219,14 +244,18 @@ def _lock(response_id: Any, group_code: str) -> ResponseGroup | None:
         db.session.execute(update(table).where(where).values(version=table.c.version, updated_at=table.c.updated_at))
     return db.session.scalars(
         select(ResponseGroup).where(ResponseGroup.response_id == response_id, ResponseGroup.group_code == group_code)
-        .with_for_update().execution_options(populate_existing=True)
+        .options(joinedload(ResponseGroup.response, innerjoin=True))  # the page's state needs it: no second query
+        .with_for_update(of=ResponseGroup).execution_options(populate_existing=True)
     ).one_or_none()
 
 
-def _write(ur: UnitRound, group: ResponseGroup, changes: dict[str, AnswerInput], user: User) -> None:
+def _write(ur: UnitRound, group: ResponseGroup, changes: dict[str, AnswerInput], current: dict[str, StoredAnswer],
+           user: User) -> None:
     """Store the changed answers, and one revision each, in a fixed number of
-    statements (the questions' ids with their stored answers, new answers,
-    changed answers, revisions) however many changed."""
+    statements however many changed: the ids of the questions answered for
+    the first time (only when there are some: ``current``, read under the
+    lock, holds the stored answers' rows), new answers, changed answers,
+    revisions."""
     if not changes:
         return
     questions = {q.code: q for q in ur.bank.questions}
@@ -234,44 +263,28 @@ def _write(ur: UnitRound, group: ResponseGroup, changes: dict[str, AnswerInput],
     if refused:  # the form checks first; this is the door every path goes through
         raise InvalidAnswers(refused)
     response_id = group.response_id
-    ids: dict[str, int] = {}
-    existing: dict[int, tuple[int, Any, str | None, dict[str, Any] | None]] = {}
-    for code, qid, answer_id, value, comment, evidence in db.session.execute(
-            select(BankQuestion.code, BankQuestion.id, Answer.id, Answer.value, Answer.comment, Answer.evidence)
-            .outerjoin(Answer, (Answer.question_id == BankQuestion.id) & (Answer.response_id == response_id))
-            .where(BankQuestion.bank_version_id == ur.round.bank_version_id, BankQuestion.code.in_(list(changes)))):
-        ids[code] = qid
-        if answer_id is not None:
-            existing[qid] = (answer_id, value, comment, evidence)
-    new_version = group.version + 1
+    stored = {code: was for code in changes if (was := current.get(code)) is not None and was.answer_id is not None}
     now = utcnow()
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    old: dict[int, tuple[Any, str | None, dict[str, Any] | None]] = {}
-    for code, a in changes.items():
-        qid = ids[code]
-        fields = {"value": a.value, "comment": a.comment or None, "evidence": a.evidence or None,
-                  "updated_by_id": user.id, "updated_at": now}
-        stored = existing.get(qid)
-        if stored is None:
-            inserts.append({"response_id": response_id, "question_id": qid, **fields})
-            old[qid] = (None, None, None)
-        else:
-            updates.append({"id": stored[0], **fields})
-            old[qid] = stored[1:]
-    answer_ids = {qid: stored[0] for qid, stored in existing.items()}
-    if inserts:
+    fields = {code: {"value": a.value, "comment": a.comment or None, "evidence": a.evidence or None,
+                     "updated_by_id": user.id, "updated_at": now} for code, a in changes.items()}
+    answer_ids = {code: was.answer_id for code, was in stored.items()}
+    first = [code for code in changes if code not in stored]
+    if first:
+        question_ids = dict(db.session.execute(select(BankQuestion.code, BankQuestion.id).where(
+            BankQuestion.bank_version_id == ur.round.bank_version_id, BankQuestion.code.in_(first))).all())
         table = Answer.__table__
-        answer_ids.update({qid: aid for aid, qid in db.session.execute(
-            insert(table).returning(table.c.id, table.c.question_id), inserts)})
-    if updates:
-        db.session.execute(update(Answer), updates)
+        codes = {qid: code for code, qid in question_ids.items()}
+        answer_ids.update({codes[qid]: aid for aid, qid in db.session.execute(
+            insert(table).returning(table.c.id, table.c.question_id),
+            [{"response_id": response_id, "question_id": question_ids[code], **fields[code]} for code in first])})
+    if stored:
+        db.session.execute(update(Answer), [{"id": was.answer_id, **fields[code]} for code, was in stored.items()])
     db.session.execute(insert(AnswerRevision), [
-        {"answer_id": answer_ids[ids[code]], "response_group_id": group.id, "group_version": new_version,
-         "old_value": old[ids[code]][0], "new_value": a.value, "old_comment": old[ids[code]][1],
-         "new_comment": a.comment or None, "old_evidence": old[ids[code]][2], "new_evidence": a.evidence or None,
+        {"answer_id": answer_ids[code], "response_group_id": group.id, "group_version": group.version + 1,
+         "old_value": was.value, "new_value": a.value, "old_comment": was.comment,
+         "new_comment": a.comment or None, "old_evidence": was.evidence, "new_evidence": a.evidence or None,
          "changed_by_id": user.id, "changed_at": now}
-        for code, a in changes.items()])
+        for code, a in changes.items() for was in [stored.get(code, EMPTY)]])
 
 
 def _values_at(group: ResponseGroup, version: int) -> dict[str, StoredAnswer]:
