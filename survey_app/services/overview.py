@@ -45,7 +45,7 @@ class UnitRows:
 
 def unit_rows(ur: UnitRound, *, with_bottlenecks: bool = False, locale: str = "vi") -> UnitRows:
     """Every group of the unit's response in bank order, read in a fixed number of queries."""
-    response = find_response(ur)
+    response = find_response(ur, with_groups=True)
     stored: dict[str, ResponseGroup] = {g.group_code: g for g in response.groups} if response is not None else {}
     values = ({c: a.value for c, a in stored_answers(response.id).items() if a.value is not None}
               if response is not None else {})

@@ -82,9 +82,11 @@ class GroupState:
         return {code: a.value for code, a in self.answers.items() if a.value is not None}
 
 
-def find_response(ur: UnitRound) -> Response | None:
-    """The unit's response to the round, if it has started one."""
-    return db.session.scalar(select(Response).filter_by(round_id=ur.round.id, unit_id=ur.unit.id))
+def find_response(ur: UnitRound, *, with_groups: bool = False) -> Response | None:
+    """The unit's response to the round, if it has started one (``with_groups``: its
+    groups read in the same statement)."""
+    stmt = select(Response).filter_by(round_id=ur.round.id, unit_id=ur.unit.id)
+    return db.session.scalar(stmt.options(joinedload(Response.groups)) if with_groups else stmt)
 
 
 def load_group(ur: UnitRound, group_code: str) -> GroupState:
