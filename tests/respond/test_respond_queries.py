@@ -256,3 +256,16 @@ def test_an_autosave_of_a_first_answer_reads_its_question_id(app: Flask, survey:
     assert values["PL-10"] == 3 and values["PL-10a"] == "Không còn vướng mắc"
     assert len(survey.revisions("STP", "PL-10")) == 1 and len(survey.revisions("STP", "PL-10a")) == 2
 
+
+def test_a_group_page_without_review_feedback_asks_for_it_once(app: Flask, survey: Any) -> None:
+    """Most groups have no return, appraisal or proposal: one statement says so,
+    and none of them is read (the page shows no feedback section)."""
+    survey.reset_unit("STP")
+    head = survey.client("stp-head")
+    url = survey.url("STP", "legal")
+    first = post_with(survey, head, "STP", "legal", {"PL-10a": LEGAL_ALL["PL-10a"]})
+    assert head.post(url, data=first).status_code == 302
+    statements = [" ".join(s.lower().split()) for s in statements_of(app, lambda: head.get(url), 200)]
+    asking = [s for s in statements if "scope_reviews" in s or "appraisals" in s or "proposals" in s]
+    assert len(asking) == 1 and "exists" in asking[0], explain([], statements)
+    assert "review-feedback" not in head.get(url).get_data(as_text=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ...extensions import db
@@ -113,9 +113,11 @@ class ProposalLine:
     overdue: bool
 
 
-def proposals(rnd: Round, today: date, *, scopes: frozenset[str] | None = None,
-              concerning_unit: int | None = None) -> list[ProposalLine]:
-    """Proposals of a round, for some scopes or concerning one unit (two queries)."""
+def proposals_of(rnd: Round, *, scopes: frozenset[str] | None = None,
+                 concerning_unit: int | None = None) -> Select[Proposal, str]:
+    """The statement of :func:`proposals`: proposals of a round with the code of the unit
+    whose bottleneck each is, for some scopes or concerning one unit (as its own
+    bottleneck, or as the unit responsible for the solution)."""
     stmt = (select(Proposal, Unit.code).outerjoin(Response, Response.id == Proposal.response_id)
             .outerjoin(Unit, Unit.id == Response.unit_id).where(Proposal.round_id == rnd.id)
             .order_by(Proposal.deadline, Proposal.id))
@@ -123,7 +125,13 @@ def proposals(rnd: Round, today: date, *, scopes: frozenset[str] | None = None,
         stmt = stmt.where(Proposal.scope.in_(scopes))
     if concerning_unit is not None:
         stmt = stmt.where(or_(Proposal.responsible_unit_id == concerning_unit, Response.unit_id == concerning_unit))
-    rows = db.session.execute(stmt).all()
+    return stmt
+
+
+def proposals(rnd: Round, today: date, *, scopes: frozenset[str] | None = None,
+              concerning_unit: int | None = None) -> list[ProposalLine]:
+    """Proposals of a round, for some scopes or concerning one unit (two queries)."""
+    rows = db.session.execute(proposals_of(rnd, scopes=scopes, concerning_unit=concerning_unit)).all()
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(
         {p.responsible_unit_id for p, _ in rows} | {p.lead_unit_id for p, _ in rows})))} if rows else {}
     for p, _ in rows:  # fill the relationships from the one query above

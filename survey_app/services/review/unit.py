@@ -260,17 +260,19 @@ class ScopeFeedback:
 
 
 def group_feedback(bank: Bank, routing_of: Callable[[], Routing], unit: Unit, group_code: str,
-                   response: Response | None) -> list[ScopeFeedback]:
+                   response: Response | None, *, reviews: bool = True, appraisals: bool = True) -> list[ScopeFeedback]:
     """For each scope of one group of the unit's response: the last return's reason and the
     lead's appraisals. The routing is asked for only when the group has scope reviews or the
-    response appraisals (most have neither)."""
-    if response is None:
+    response appraisals (most have neither); ``reviews`` and ``appraisals`` False say the
+    caller knows there are none of either."""
+    if response is None or not (reviews or appraisals):
         return []
     rows = {r.scope: r for r in db.session.scalars(
-        select(ScopeReview).where(ScopeReview.response_id == response.id, ScopeReview.group_code == group_code))}
-    appraisals: dict[str, Appraisal] = {a.question_code: a for a in db.session.scalars(
-        select(Appraisal).where(Appraisal.response_id == response.id))}
-    if not rows and not appraisals:
+        select(ScopeReview).where(ScopeReview.response_id == response.id, ScopeReview.group_code == group_code))
+    } if reviews else {}
+    appraised_by_code: dict[str, Appraisal] = {a.question_code: a for a in db.session.scalars(
+        select(Appraisal).where(Appraisal.response_id == response.id))} if appraisals else {}
+    if not rows and not appraised_by_code:
         return []  # every scope below would be skipped
     routing = routing_of()
     returns: dict[int, ScopeEvent] = {}
@@ -284,7 +286,7 @@ def group_feedback(bank: Bank, routing_of: Callable[[], Routing], unit: Unit, gr
     for scope in routing.of_group(group_code):
         row = rows.get(scope.code)
         questions = scope.questions(bank)
-        mine = [(q, appraisals[q.code]) for q in questions if q.code in appraisals]
+        mine = [(q, appraised_by_code[q.code]) for q in questions if q.code in appraised_by_code]
         last = returns.get(row.id) if row is not None else None
         if row is None or (last is None and not mine):
             continue
@@ -318,10 +320,11 @@ class UnitFeedback:
 
 def feedback_for(rnd: Round, unit: Unit, group_code: str, today: date, response: Response | None) -> UnitFeedback:
     """The review feedback for one group of a unit's ``response`` (as the page read it; None
-    before the unit's first save), in a fixed handful of queries: the round's routing is read
-    only when there is feedback to place in its scopes."""
+    before the unit's first save). One query asks whether there is any (most groups have
+    none); the rest, a fixed handful, only read what there is: the round's routing only when
+    there is feedback to place in its scopes."""
     from ..banks import bank_for
-    from .proposals import proposals
+    from .proposals import proposals, proposals_of
     from .scopes import routing_for
 
     bank = bank_for(rnd.bank_version)
@@ -332,12 +335,23 @@ def feedback_for(rnd: Round, unit: Unit, group_code: str, today: date, response:
             routing.append(routing_for(rnd, bank))
         return routing[0]
 
-    scope_feedback = group_feedback(bank, routing_of, unit, group_code, response)
     # The group's scopes are the group itself or some of its sections, whatever the routing:
     # ask for those, and let the routing (read only if any came back) say which count.
     group = bank.group(group_code)
-    lines = proposals(rnd, today, scopes=frozenset({group.code, *(sec.code for sec in group.sections)}),
-                      concerning_unit=unit.id)
+    group_scopes = frozenset({group.code, *(sec.code for sec in group.sections)})
+    concerning = proposals_of(rnd, scopes=group_scopes, concerning_unit=unit.id).order_by(None).exists()
+    if response is None:
+        reviewed = appraised = False
+        proposed = bool(db.session.scalar(select(concerning)))
+    else:
+        reviewed, appraised, proposed = db.session.execute(select(
+            select(ScopeReview.id).where(ScopeReview.response_id == response.id,
+                                         ScopeReview.group_code == group_code).exists(),
+            select(Appraisal.id).where(Appraisal.response_id == response.id).exists(),
+            concerning)).one()
+    scope_feedback = group_feedback(bank, routing_of, unit, group_code, response, reviews=reviewed,
+                                    appraisals=appraised)
+    lines = proposals(rnd, today, scopes=group_scopes, concerning_unit=unit.id) if proposed else []
     if lines:
         scopes = {s.code for s in routing_of().of_group(group_code)}
         lines = [line for line in lines if line.proposal.scope in scopes]
