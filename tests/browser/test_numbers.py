@@ -32,6 +32,8 @@ def test_the_page_reads_every_number_as_the_server_does(page: Page, language: st
     if language == "en":
         page.click("header button[lang=en]")
         expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The page's script is deferred: the new page's language shows before it has run.
+    page.wait_for_function("() => typeof window.surveyNumber === 'function'")
     page_reads = page.evaluate("texts => texts.map(t => window.surveyNumber(t))", TYPED)
     assert dict(zip(TYPED, page_reads, strict=True)) == {t: server_reads(t, language) for t in TYPED}
     page_shows = page.evaluate("pairs => pairs.map(p => window.surveyPercent(p[0], p[1]))", RATIOS)
