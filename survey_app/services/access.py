@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..models import Role, Unit, User
 from ..models.routing import RoutingRole, rules_on
 from ..workflow import Action, Subject, allows, is_editable
@@ -83,11 +80,9 @@ def may_download_evidence(user: User, unit: Unit, group: str, section: str, day:
 
 
 def units_of(user: User) -> list[Unit]:
-    """The units the user belongs to, in administrative order."""
-    ids = {m.unit_id for m in user.memberships}
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.sort_order, Unit.code)))
+    """The units the user belongs to, in administrative order (read with the memberships)."""
+    units = {m.unit_id: m.unit for m in user.memberships}
+    return sorted(units.values(), key=lambda u: (u.sort_order, u.code))
 
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import GroupStatus, Response, ResponseGroup, Round, RoundUnit, Unit, User
 from .banks import bank_for
-from .rounds import RoundState, window
+from .rounds import RoundState, window_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +57,21 @@ def home_view(user: User, today: date) -> HomeView:
     if not units:
         return HomeView(unit_roles, ())
     rows = db.session.execute(
-        select(Round, RoundUnit.unit_id)
+        select(Round, RoundUnit.unit_id, RoundUnit.due_on)
         .join(RoundUnit, RoundUnit.round_id == Round.id)
         .where(RoundUnit.unit_id.in_(units), Round.opens_on <= today, Round.closed_at.is_(None))
         .order_by(Round.due_on)
     ).all()
-    statuses = _group_statuses([(r.id, uid) for r, uid in rows])
+    statuses = _group_statuses([(r.id, uid) for r, uid, _due in rows])
     lines = []
-    for rnd, unit_id in rows:
+    for rnd, unit_id, own_due_on in rows:
         bank = bank_for(rnd.bank_version)
         groups = tuple(
             GroupLine(g.code, g.name.vi, g.name.en,
                       statuses.get((rnd.id, unit_id, g.code), GroupStatus.NOT_STARTED.value))
             for g in bank.groups
         )
-        win = window(rnd, units[unit_id])
+        win = window_with(rnd, own_due_on)
         lines.append(RoundLine(rnd, units[unit_id], win.days_left(today), groups, win.state(today)))
     return HomeView(unit_roles, tuple(lines))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from survey_app.extensions import db
 from survey_app.models import Bottleneck, Response, ResponseGroup, Round, RoundUnit, Unit
+from survey_app.models.routing import RoutingRole, RoutingRule, rules_on
 from survey_app.services.review import counted
 
 PAGES = {
@@ -76,3 +77,43 @@ def test_same_queries_for_20_and_2000_units(review: Any, count_queries: Any, mon
     large = counts(review, count_queries)
     assert large == small
     assert max(small.values()) <= 20
+
+
+def test_a_dashboard_reads_the_routing_rules_and_the_user_s_units_once(review: Any) -> None:
+    """What the user may see, the round's scopes and the workbooks offered all ask for the
+    rules in force: one statement answers them all; the user's units come with the session's
+    user, and the round with its bank version."""
+    c = review.client("stttt-reviewer")
+    c.get("/review/rounds/P06-DIEM-NGHEN")  # warm: the board and the parsed bank
+    with review.app.app_context():
+        engine = db.engine
+    sent: list[str] = []
+    record = lambda _c, _cur, statement, *_a: sent.append(" ".join(statement.lower().split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert c.get("/review/rounds/P06-DIEM-NGHEN").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    tables = [s.split(" from ", 1)[1].split()[0] for s in sent if s.startswith("select") and " from " in s]
+    assert tables.count("routing_rules") == 1, sent
+    assert "units" not in tables and "bank_versions" not in tables and "round_units" not in tables, sent
+
+
+def test_the_rules_read_in_a_transaction_are_read_again_once_anything_changes(review: Any) -> None:
+    with review.app.app_context():
+        day = db.session.scalar(select(Round).filter_by(code=review.round)).opens_on
+        before = rules_on(day)
+        assert rules_on(day) == before  # read once: the same rows
+        stc = db.session.scalar(select(Unit).filter_by(code="STC"))
+        rule = RoutingRule(scope="data", unit_id=stc.id, role=RoutingRole.COORDINATING, valid_from=day)
+        db.session.add(rule)  # waiting to be written: read again (the query flushes it)
+        assert rule in rules_on(day)
+        db.session.delete(rule)
+        db.session.flush()  # written: read again
+        assert rule not in rules_on(day)
+        db.session.rollback()
+        db.session.execute(insert(RoutingRule), [{"scope": "data", "unit_id": stc.id, "role": "coordinating",
+                                                  "valid_from": day}])  # a statement the session does not track
+        db.session.commit()  # a new transaction reads afresh
+        assert len(rules_on(day)) == len(before) + 1
+        db.session.remove()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Round, User
@@ -37,7 +38,7 @@ def review_context(user: User, round_code: str, settings: ReviewSettings) -> Rev
     """
     if not can_see_review(user):
         raise NotAllowed
-    rnd = db.session.scalar(select(Round).filter_by(code=round_code))
+    rnd = db.session.scalar(select(Round).filter_by(code=round_code).options(joinedload(Round.bank_version)))
     if rnd is None:
         raise NotAllowed
     grants = scope_grants(user, routing_day(rnd))

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ...extensions import db
-from ...models import GroupEvent, Response, ResponseGroup, Round, Unit, User, utcnow
+from ...models import GroupEvent, Response, ResponseGroup, Round, User, utcnow
 from ...models.review import ScopeEvent, ScopeReview
-from ...models.routing import RoutingRole, RoutingRule
+from ...models.routing import RoutingRole, rules_on
 from ...questionnaires import Bank
 from ...questionnaires.schema import Question, Text
 from ...workflow import InvalidTransition, Role, ScopeAction, Status, Subject, advance, group_status_from_scopes
@@ -98,21 +98,17 @@ def routing_day(rnd: Round) -> date:
 
 
 def routing_for(rnd: Round, bank: Bank) -> Routing:
-    """The round's scopes with their lead and coordinating units (one query)."""
+    """The round's scopes with their lead and coordinating units (:func:`rules_on`: no
+    query when the page asked already)."""
     day = routing_day(rnd)
-    rows = db.session.execute(
-        select(RoutingRule.scope, RoutingRule.role, Unit.id, Unit.name_vi)
-        .join(Unit, Unit.id == RoutingRule.unit_id)
-        .where(RoutingRule.valid_from <= day, or_(RoutingRule.valid_to.is_(None), and_(RoutingRule.valid_to > day)))
-        .order_by(RoutingRule.scope, Unit.sort_order, Unit.id)
-    ).all()
+    rules = sorted(rules_on(day), key=lambda r: (r.scope, r.unit.sort_order, r.unit.id))
     leads: dict[str, list[tuple[int, str]]] = {}
     coordinating: dict[str, list[int]] = {}
-    for scope, role, unit_id, unit_name in rows:
-        if role == RoutingRole.LEAD:
-            leads.setdefault(scope, []).append((unit_id, unit_name))
+    for rule in rules:
+        if rule.role == RoutingRole.LEAD:
+            leads.setdefault(rule.scope, []).append((rule.unit.id, rule.unit.name_vi))
         else:
-            coordinating.setdefault(scope, []).append(unit_id)
+            coordinating.setdefault(rule.scope, []).append(rule.unit.id)
     routed = set(leads) | set(coordinating)
     scopes: list[ScopeDef] = []
     for g in bank.groups:
