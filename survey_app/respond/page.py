@@ -7,6 +7,7 @@ say what happened (saved, conflicts, messages, missing answers).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,7 @@ class GroupPage:
     round_state: RoundState = RoundState.OPEN
     confirm_submit: bool = False  # the head asked to submit: show the confirmation
     locked: bool = False  # the state was read under the group's lock, still held (see open)
+    blank: bool = False  # the form is the stored answers as they are (blank_form), not a post
 
     @classmethod
     def open(cls, ur: UnitRound, group_code: str, locale: str, *, locked: bool = False) -> GroupPage:
@@ -126,8 +128,23 @@ class GroupPage:
         form = self.form_class()(formdata=None, data=initial_data(self.applicable, self.state.answers))
         form.base_version.data = str(self.state.version)
         self._pad_tables(form, add_row)
-        self.form = form
+        self.form, self.blank = form, add_row is None
         return form
+
+    def block_key(self, q: Question, hidden: bool, files: dict[int, Any]) -> tuple[Any, ...] | None:
+        """Everything a question's block shows, when the form is the stored answers as they
+        are (None otherwise: a post, with what was typed and its messages, is never kept):
+        the bank's content, the question, whether it is hidden, its stored answer, the
+        response's files (their names and sizes), the round and unit (the block's links).
+        Two blocks with the same key are the same markup in one language."""
+        if not self.blank:
+            return None
+        stored = self.state.answers.get(q.code)
+        answer = None if stored is None else json.dumps([stored.value, stored.comment, stored.evidence],
+                                                        sort_keys=True, ensure_ascii=False, default=str)
+        listed = tuple(sorted((f.id, f.filename, f.size) for f in files.values()))
+        return (self.ur.round.bank_version.fingerprint, q.code, hidden, answer, listed, self.ur.round.code,
+                self.ur.unit.code)
 
     def _pad_tables(self, form: GroupForm, add_row: str | None) -> None:
         """Tables always offer an empty row to type in (one more on "add a row")."""
@@ -147,7 +164,7 @@ class GroupPage:
         Returns None when the form itself was refused (expired CSRF token).
         """
         form = self.form_class(self.posted_codes() if only_posted else None)()
-        self.form = form
+        self.form, self.blank = form, False
         self._only_own_files(form)
         form.validate()
         if "csrf_token" in form.errors:

@@ -29,7 +29,9 @@ from ..services.answers import (
     unit_round,
 )
 from ..services.evidence import file_for_download
+from ..services.review import counted
 from ..services.rounds import RoundNotOpen, RoundState, province_today
+from .forms import field_name
 from .overview import unit_overview, unit_results
 from .page import GroupPage
 
@@ -48,6 +50,25 @@ def with_unit_round(view: Callable[..., ResponseReturnValue]) -> Callable[..., R
         return view(ur, **kwargs)
 
     return login_required(wrapped)
+
+
+#: Rendered question blocks by what they show (``GroupPage.block_key``), the language and
+#: the address prefix: a group page shown again renders only the questions whose answers
+#: changed. This process only; a few KB each.
+_blocks = counted.Lru(3000)
+
+
+@bp.app_template_global()
+def kept_question(render: Callable[..., Any], page: GroupPage, q: Any, loc: str, hidden: bool, files: Any,
+                  missing: Any, answered: bool) -> Any:
+    """``render(q, form, loc, hidden, files, ur, missing, answered)`` (the ``question`` macro),
+    rendered once for every page that shows the same block, unless the page lists missing
+    answers or shows a post (what was typed, its messages)."""
+    def block() -> Any:
+        return render(q, page.form[field_name(q.code)].form, loc, hidden, files, page.ur, missing, answered)
+
+    key = None if missing else page.block_key(q, hidden, files)
+    return block() if key is None else _blocks.get((*key, answered, loc, request.script_root), block)
 
 
 def locale() -> str:
