@@ -65,6 +65,7 @@ def kept_question(render: Callable[..., Any], page: GroupPage, q: Any, loc: str,
     rendered once for every page that shows the same block, unless the page lists missing
     answers or shows a post (what was typed, its messages)."""
     def block() -> Any:
+        assert page.form is not None  # the page renders a form
         return render(q, page.form[field_name(q.code)].form, loc, hidden, files, page.ur, missing, answered)
 
     key = None if missing else page.block_key(q, hidden, files)
