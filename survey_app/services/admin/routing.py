@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from ...extensions import db
 from ...models import RoutingRole, RoutingRule, Unit, User
+from ...models.routing import rules_on
 from ..banks import bank_for
 from . import AdminError, Msg, log_change
 from .rounds import open_rounds, window
@@ -29,11 +30,6 @@ def rules() -> list[RoutingRule]:
                                                                  RoutingRule.role, RoutingRule.id)))
 
 
-def _on(day: date) -> list[RoutingRule]:
-    return list(db.session.scalars(select(RoutingRule).where(
-        RoutingRule.valid_from <= day, or_(RoutingRule.valid_to.is_(None), and_(RoutingRule.valid_to > day)))))
-
-
 def scopes() -> list[tuple[str, str]]:
     """(scope, group) for every group and section of the banks in use or newest."""
     from ...models import BankVersion
@@ -50,7 +46,7 @@ def scopes() -> list[tuple[str, str]]:
 
 def preview(day: date) -> list[ScopeLine]:
     """Who leads what on ``day``, scope by scope."""
-    in_force = _on(day)
+    in_force = rules_on(day)
     lines = []
     for scope, group in scopes():
         here = [r for r in in_force if r.scope == scope]
