@@ -172,7 +172,6 @@ class GroupPage:
         _refuse_unstorable_text(form)
         base = parse_version(form.base_version.data)  # None (missing, garbled): the service fails closed
         inputs: dict[str, AnswerInput] = {}
-        new_files_stored: list[bool] = []
         values = self.state.values()
         for code, qf in form.question_forms().items():
             if not qf.present.raw_data:  # not on the page that was posted: leave it as stored
@@ -181,7 +180,6 @@ class GroupPage:
                 self.invalid.append(code)
                 continue
             new_files = self._store_files(qf, user) if with_files else []
-            new_files_stored.append(bool(new_files))
             if _has_errors(qf):
                 self.invalid.append(code)
                 continue
@@ -190,8 +188,8 @@ class GroupPage:
         shown = shown_codes(self.ur.bank, self.ur.unit.kind, {k: v for k, v in values.items() if v is not None})
         inputs = {code: a for code, a in inputs.items() if code in shown}
         keep_theirs = frozenset(code for code in inputs if request.form.get(f"resolve__{code}") == "theirs")
-        # A file stored above committed, ending the lock the state was read under.
-        locked = self._state if self.locked and not any(new_files_stored) else None
+        # Storing a file commits, which ends the lock the state was read under.
+        locked = self._state if self.locked and not with_files else None
         self.outcome = save_group(self.ur, self.group.code, inputs, base, user, keep_theirs, locked=locked)
         if self.outcome.theirs:
             self._show_theirs(form)

@@ -260,11 +260,11 @@ class ScopeFeedback:
 
 
 def group_feedback(bank: Bank, routing_of: Callable[[], Routing], unit: Unit, group_code: str,
-                   response: Response | None, *, reviews: bool = True, appraisals: bool = True) -> list[ScopeFeedback]:
+                   response: Response | None, *, reviews: bool, appraisals: bool) -> list[ScopeFeedback]:
     """For each scope of one group of the unit's response: the last return's reason and the
     lead's appraisals. The routing is asked for only when the group has scope reviews or the
-    response appraisals (most have neither); ``reviews`` and ``appraisals`` False say the
-    caller knows there are none of either."""
+    response appraisals (most have neither); ``reviews`` and ``appraisals`` say whether
+    there are any of either (the caller asked)."""
     if response is None or not (reviews or appraisals):
         return []
     rows = {r.scope: r for r in db.session.scalars(
